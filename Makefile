@@ -1,0 +1,52 @@
+# Drover — the commands a developer and CI use. `make help` lists them.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+DOTNET ?= dotnet
+CONFIGURATION ?= Debug
+RESULTS := artifacts/test-results
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+.PHONY: tools
+tools: ## Install kubectl and helm (the real clients the tests use) into .tools/bin
+	bash hack/tools.sh
+
+.PHONY: build
+build: ## Build the whole solution (warnings are errors)
+	$(DOTNET) build Operator.sln -c $(CONFIGURATION)
+
+.PHONY: test
+test: ## Run every test project; prints "N passed, N failed, N skipped"
+	@bash hack/tools.sh || echo "make test: kubectl/helm could not be installed; tests that need them will skip and say so"
+	@rm -rf $(RESULTS)
+	@rc=0; $(DOTNET) test Operator.sln -c $(CONFIGURATION) --logger "trx" --logger "console;verbosity=normal" \
+	    --results-directory $(RESULTS) || rc=$$?; \
+	  bash hack/test-summary.sh $(RESULTS); exit $$rc
+
+.PHONY: manifests
+manifests: ## Regenerate crds/ from the C# API types
+	$(DOTNET) run --project src/Drover.CrdGen -- --output crds
+
+.PHONY: lint
+lint: ## Check formatting and that crds/ matches the API types
+	$(DOTNET) format Operator.sln --verify-no-changes --severity warn
+	$(DOTNET) run --project src/Drover.CrdGen -- --check crds
+
+.PHONY: run
+run: ## Run Drover (on the embedded dev cluster when no cluster is configured)
+	@echo "make run: the operator host arrives with the operator issue" >&2; exit 2
+
+.PHONY: bench
+bench: ## Measure fleet convergence, API writes and footprint
+	@echo "make bench: the benchmark harness arrives with the benchmark issue" >&2; exit 2
+
+.PHONY: clean
+clean: ## Remove build outputs
+	$(DOTNET) clean Operator.sln
+	rm -rf artifacts
