@@ -1,0 +1,214 @@
+using System.Text.Json.Nodes;
+using k8s.Models;
+using Drover.Api.Schema;
+
+namespace Drover.Api.V1Alpha1;
+
+/// <summary>The desired state of an Agent.</summary>
+public sealed class AgentSpec
+{
+    /// <summary>Container image of the agent runtime.</summary>
+    [Required]
+    [MinLength(1)]
+    public string Image { get; set; } = "";
+
+    /// <summary>When the kubelet pulls the image. Defaults like a Pod's (Always for :latest, IfNotPresent otherwise).</summary>
+    [Enum(ImagePullPolicies.Always, ImagePullPolicies.IfNotPresent, ImagePullPolicies.Never)]
+    public string? ImagePullPolicy { get; set; }
+
+    /// <summary>Secrets used to pull the image.</summary>
+    public List<V1LocalObjectReference>? ImagePullSecrets { get; set; }
+
+    /// <summary>Entrypoint of the always-on process. Defaults to the image's entrypoint.</summary>
+    public List<string>? Command { get; set; }
+
+    /// <summary>Arguments of the always-on process.</summary>
+    public List<string>? Args { get; set; }
+
+    /// <summary>How this runtime answers one prompt and exits; Schedules run this. $(DROVER_PROMPT) expands to the prompt.</summary>
+    public RunOnceCommand? RunOnce { get; set; }
+
+    /// <summary>The model the agent talks to, and the models it falls back to.</summary>
+    [Required]
+    public AgentModel Model { get; set; } = new();
+
+    /// <summary>The system prompt. Mutually exclusive with instructionsFrom.</summary>
+    public string? Instructions { get; set; }
+
+    /// <summary>The system prompt read from a ConfigMap. Mutually exclusive with instructions.</summary>
+    public ConfigMapTextSource? InstructionsFrom { get; set; }
+
+    /// <summary>Free-form configuration handed to the runtime unchanged in /etc/drover/agent.json.</summary>
+    [PreserveUnknownFields]
+    public JsonObject? Config { get; set; }
+
+    /// <summary>Extra environment variables. Names starting with DROVER_ are reserved.</summary>
+    [ListMap("name")]
+    public List<V1EnvVar>? Env { get; set; }
+
+    /// <summary>Extra environment variables taken from whole ConfigMaps or Secrets.</summary>
+    public List<V1EnvFromSource>? EnvFrom { get; set; }
+
+    /// <summary>Compute resources. Defaults are small: an idle agent needs tens of MB.</summary>
+    public V1ResourceRequirements? Resources { get; set; }
+
+    /// <summary>Number of agent processes. 0 parks the agent without deleting it.</summary>
+    [Minimum(0)]
+    [Default(Defaults.AgentReplicas)]
+    public int? Replicas { get; set; }
+
+    /// <summary>Port the agent listens on. When set, the operator creates a Service and HTTP probes.</summary>
+    [Minimum(1)]
+    [Maximum(65535)]
+    public int? Port { get; set; }
+
+    /// <summary>HTTP health checking, used when port is set.</summary>
+    public HealthCheck? Health { get; set; }
+
+    /// <summary>Where the agent may run.</summary>
+    public Placement? Placement { get; set; }
+
+    /// <summary>What the agent may reach on the network.</summary>
+    public NetworkPolicySpec? Network { get; set; }
+
+    /// <summary>An optional persistent workspace volume mounted at /workspace.</summary>
+    public WorkspaceStorage? Storage { get; set; }
+
+    /// <summary>Spending limits handed to the runtime.</summary>
+    public Budget? Budget { get; set; }
+}
+
+/// <summary>The command that answers one prompt and exits.</summary>
+public sealed class RunOnceCommand
+{
+    /// <summary>Entrypoint, for example ["agent", "-m", "$(DROVER_PROMPT)"].</summary>
+    [Required]
+    public List<string> Command { get; set; } = [];
+
+    /// <summary>Arguments appended to the command.</summary>
+    public List<string>? Args { get; set; }
+}
+
+/// <summary>The model chain of an agent: a primary model and ordered fallbacks.</summary>
+public sealed class AgentModel
+{
+    /// <summary>The ModelProvider serving the primary model.</summary>
+    [Required]
+    public ProviderReference ProviderRef { get; set; } = new();
+
+    /// <summary>The model name. Defaults to the provider's defaultModel.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Models tried in order when the primary fails.</summary>
+    public List<ModelFallback>? Fallbacks { get; set; }
+
+    /// <summary>Sampling parameters handed to the runtime.</summary>
+    public ModelParameters? Parameters { get; set; }
+}
+
+/// <summary>A reference to a ModelProvider.</summary>
+public sealed class ProviderReference
+{
+    /// <summary>Name of the ModelProvider.</summary>
+    [Required]
+    [MinLength(1)]
+    public string Name { get; set; } = "";
+
+    /// <summary>Namespace of the ModelProvider. Defaults to the agent's namespace; the provider must allow the agent's namespace.</summary>
+    public string? Namespace { get; set; }
+}
+
+/// <summary>One fallback model.</summary>
+public sealed class ModelFallback
+{
+    /// <summary>The ModelProvider serving this model.</summary>
+    [Required]
+    public ProviderReference ProviderRef { get; set; } = new();
+
+    /// <summary>The model name. Defaults to the provider's defaultModel.</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>Sampling parameters. Runtimes map them to their provider's names.</summary>
+public sealed class ModelParameters
+{
+    /// <summary>Sampling temperature, 0 to 2.</summary>
+    public double? Temperature { get; set; }
+
+    /// <summary>Nucleus sampling probability mass, 0 to 1.</summary>
+    public double? TopP { get; set; }
+
+    /// <summary>Upper bound on tokens generated per response.</summary>
+    [Minimum(1)]
+    public int? MaxTokens { get; set; }
+}
+
+/// <summary>HTTP health checking of an agent with a port.</summary>
+public sealed class HealthCheck
+{
+    /// <summary>Path probed for liveness and readiness.</summary>
+    [Pattern("^/")]
+    [Default(Defaults.HealthPath)]
+    public string? Path { get; set; }
+}
+
+/// <summary>Scheduling constraints of an agent.</summary>
+public sealed class Placement
+{
+    /// <summary>CPU architectures the agent's image supports; becomes a kubernetes.io/arch node affinity.</summary>
+    [ListSet]
+    [Enum(V1Alpha1.Architectures.Amd64, V1Alpha1.Architectures.Arm64)]
+    public List<string>? Architectures { get; set; }
+
+    /// <summary>Node labels the agent's nodes must carry.</summary>
+    public Dictionary<string, string>? NodeSelector { get; set; }
+
+    /// <summary>Taints the agent tolerates.</summary>
+    public List<V1Toleration>? Tolerations { get; set; }
+
+    /// <summary>Further affinity rules, merged with the architecture affinity.</summary>
+    public V1Affinity? Affinity { get; set; }
+}
+
+/// <summary>Network access of an agent.</summary>
+public sealed class NetworkPolicySpec
+{
+    /// <summary>Restricted (DNS, the agent's model providers and allow only) or Unrestricted (no NetworkPolicy).</summary>
+    [Enum(EgressModes.Restricted, EgressModes.Unrestricted)]
+    [Default(EgressModes.Restricted)]
+    public string? Egress { get; set; }
+
+    /// <summary>Extra destinations allowed when egress is Restricted.</summary>
+    public List<EgressRule>? Allow { get; set; }
+}
+
+/// <summary>One extra destination an agent may reach.</summary>
+public sealed class EgressRule
+{
+    /// <summary>Destination network in CIDR notation, for example 10.0.0.0/8 or 2001:db8::/32.</summary>
+    [Required]
+    [MinLength(1)]
+    public string Cidr { get; set; } = "";
+
+    /// <summary>TCP ports allowed. Empty means every port.</summary>
+    public List<int>? Ports { get; set; }
+}
+
+/// <summary>A persistent workspace for an agent. Agents with storage roll with the Recreate strategy.</summary>
+public sealed class WorkspaceStorage
+{
+    /// <summary>Requested size, for example 1Gi.</summary>
+    [Required]
+    public ResourceQuantity? Size { get; set; }
+
+    /// <summary>StorageClass of the volume. Defaults to the cluster default.</summary>
+    public string? StorageClassName { get; set; }
+}
+
+/// <summary>Spending limits of an agent.</summary>
+public sealed class Budget
+{
+    /// <summary>Tokens the agent may use per day.</summary>
+    [Minimum(1)]
+    public long? TokensPerDay { get; set; }
+}
