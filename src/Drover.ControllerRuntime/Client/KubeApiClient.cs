@@ -112,6 +112,7 @@ public sealed class KubeApiClient
         string? resourceVersion,
         ListOptions? options,
         TimeSpan serverTimeout,
+        Action? onConnected,
         [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
@@ -128,6 +129,7 @@ public sealed class KubeApiClient
 
         using var request = new HttpRequestMessage(HttpMethod.Get, Url(kind.CollectionPath(ns), query));
         using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        onConnected?.Invoke();
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (true)

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using Drover.ControllerRuntime.Client;
+using Drover.ControllerRuntime.Informers;
+using Drover.ControllerRuntime.Observability;
+using Drover.ControllerRuntime.Queue;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Drover.ControllerRuntime.Controllers;
+
+/// <summary>
+/// Turns cache events into keys on a work queue and runs a reconciler over them with N workers.
+/// Primary objects enqueue themselves; owned children enqueue their controller owner (<see cref="Owns{TChild}"/>);
+/// anything else enqueues what a mapping function says (<see cref="Watches{TOther}"/>).
+/// </summary>
+public sealed class Controller<T> : IController, IDisposable
+    where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    private readonly Informer<T> _informer;
+    private readonly IReconciler<T> _reconciler;
+    private readonly ControllerOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private ITimer? _resync;
+    private long _reconciles;
+    private long _failures;
+
+    public Controller(string name, Informer<T> informer, IReconciler<T> reconciler, ControllerOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(informer);
+        ArgumentNullException.ThrowIfNull(reconciler);
+        Name = name;
+        _informer = informer;
+        _reconciler = reconciler;
+        _options = options ?? new ControllerOptions();
+        _logger = logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+        Queue = new WorkQueue<ObjectKey>(name, _time, _options.RateLimiter);
+        informer.AddHandler(new ResourceChangeHandler<T>
+        {
+            OnAdded = obj => Queue.Add(ObjectKey.Of(obj)),
+            OnUpdated = (_, obj) => Queue.Add(ObjectKey.Of(obj)),
+            OnDeleted = obj => Queue.Add(ObjectKey.Of(obj)),
+        });
+    }
+
+    public string Name { get; }
+
+    public WorkQueue<ObjectKey> Queue { get; }
+
+    /// <summary>Reconciles run so far, whatever their outcome.</summary>
+    public long Reconciles => Interlocked.Read(ref _reconciles);
+
+    /// <summary>Reconciles that failed (error, terminal or exception).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Re-reconciles the owner when a child it controls changes: the child's controller ownerReference names it.</summary>
+    public Controller<T> Owns<TChild>(Informer<TChild> children)
+        where TChild : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(children);
+        var ownerGroup = _informer.Kind.Group;
+        var ownerKind = _informer.Kind.Kind;
+        void EnqueueOwner(TChild child)
+        {
+            var owner = child.Metadata?.OwnerReferences?.FirstOrDefault(r => r.Controller == true);
+            if (owner is not null && owner.Kind == ownerKind && GroupOf(owner.ApiVersion) == ownerGroup)
+            {
+                Queue.Add(new ObjectKey(string.IsNullOrEmpty(child.Metadata!.NamespaceProperty) ? null : child.Metadata.NamespaceProperty, owner.Name));
+            }
+        }
+
+        children.AddHandler(new ResourceChangeHandler<TChild>
+        {
+            OnAdded = EnqueueOwner,
+            OnUpdated = (old, current) =>
+            {
+                EnqueueOwner(old);
+                EnqueueOwner(current);
+            },
+            OnDeleted = EnqueueOwner,
+        });
+        return this;
+    }
+
+    /// <summary>Re-reconciles whatever <paramref name="map"/> names when an object of another kind changes (e.g. secret → providers).</summary>
+    public Controller<T> Watches<TOther>(Informer<TOther> others, Func<TOther, IEnumerable<ObjectKey>> map)
+        where TOther : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        ArgumentNullException.ThrowIfNull(map);
+        void EnqueueMapped(TOther other)
+        {
+            foreach (var key in map(other))
+            {
+                Queue.Add(key);
+            }
+        }
+
+        others.AddHandler(new ResourceChangeHandler<TOther>
+        {
+            OnAdded = EnqueueMapped,
+            OnUpdated = (old, current) =>
+            {
+                EnqueueMapped(old);
+                EnqueueMapped(current);
+            },
+            OnDeleted = EnqueueMapped,
+        });
+        return this;
+    }
+
+    public void EnqueueAll()
+    {
+        foreach (var key in _informer.Cache.Keys())
+        {
+            Queue.Add(key);
+        }
+    }
+
+    public async Task RunWorkersAsync(CancellationToken cancellationToken)
+    {
+        ControllerLog.Starting(_logger, Name, _options.Workers);
+        if (_options.ResyncPeriod is { } period && period > TimeSpan.Zero)
+        {
+            _resync = _time.CreateTimer(_ => EnqueueAll(), null, period, period);
+        }
+
+        try
+        {
+            var workers = Enumerable.Range(0, Math.Max(1, _options.Workers))
+                .Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None));
+            await Task.WhenAll(workers);
+        }
+        finally
+        {
+            _resync?.Dispose();
+            _resync = null;
+            ControllerLog.Stopped(_logger, Name);
+        }
+    }
+
+    /// <summary>Takes one key and reconciles it; for tests and for hosts that drive workers themselves.</summary>
+    public async Task<bool> ProcessNextAsync(CancellationToken cancellationToken)
+    {
+        var item = await Queue.GetAsync(cancellationToken);
+        if (item.ShuttingDown)
+        {
+            return false;
+        }
+
+        try
+        {
+            await ReconcileAsync(item.Key, cancellationToken);
+        }
+        finally
+        {
+            Queue.Done(item.Key);
+        }
+
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _resync?.Dispose();
+        Queue.Dispose();
+    }
+
+    private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested && await ProcessNextAsync(cancellationToken))
+            {
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [SuppressMessage("Design", "CA1031", Justification = "A reconciler's exception must not kill the worker; it is logged, counted and retried.")]
+    private async Task ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
+    {
+        using var activity = RuntimeTelemetry.ActivitySource.StartActivity($"reconcile {Name}");
+        activity?.SetTag("drover.controller", Name);
+        activity?.SetTag("k8s.namespace.name", key.Namespace);
+        activity?.SetTag("k8s.object.name", key.Name);
+        var started = _time.GetTimestamp();
+        Interlocked.Increment(ref _reconciles);
+        ReconcileResult result;
+        try
+        {
+            result = await _reconciler.ReconcileAsync(new ReconcileRequest<T>(key, _informer.Cache.Get(key)), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down or losing leadership: whoever runs next picks the key up again.
+            Queue.Add(key);
+            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+            return;
+        }
+        catch (TerminalException e)
+        {
+            result = ReconcileResult.Terminal(e.Message);
+        }
+        catch (Exception e)
+        {
+            ControllerLog.ReconcileThrew(_logger, e, Name, key.ToString());
+            activity?.AddException(e);
+            result = new ReconcileResult(ReconcileOutcome.Error, Message: e.Message);
+        }
+        finally
+        {
+            RuntimeMetrics.ReconcileDuration.WithLabels(Name).Observe(_time.GetElapsedTime(started).TotalSeconds);
+        }
+
+        RuntimeMetrics.ReconcileTotal.WithLabels(Name, result.Outcome.ToString().ToLowerInvariant()).Inc();
+        activity?.SetTag("drover.reconcile.result", result.Outcome.ToString());
+        switch (result.Outcome)
+        {
+            case ReconcileOutcome.Done:
+                Queue.Forget(key);
+                break;
+            case ReconcileOutcome.RequeueAfter:
+                Queue.Forget(key);
+                Queue.AddAfter(key, result.Delay);
+                break;
+            case ReconcileOutcome.Error:
+                Interlocked.Increment(ref _failures);
+                RuntimeMetrics.ReconcileErrors.WithLabels(Name).Inc();
+                activity?.SetStatus(ActivityStatusCode.Error, result.Message);
+                if (result.Message is not null)
+                {
+                    ControllerLog.ReconcileFailed(_logger, Name, key.ToString(), result.Message);
+                }
+
+                Queue.AddRateLimited(key);
+                break;
+            case ReconcileOutcome.Terminal:
+                Interlocked.Increment(ref _failures);
+                RuntimeMetrics.ReconcileErrors.WithLabels(Name).Inc();
+                activity?.SetStatus(ActivityStatusCode.Error, result.Message);
+                ControllerLog.ReconcileTerminal(_logger, Name, key.ToString(), result.Message);
+                Queue.Forget(key);
+                break;
+        }
+    }
+
+    private static string GroupOf(string? apiVersion)
+    {
+        if (string.IsNullOrEmpty(apiVersion))
+        {
+            return string.Empty;
+        }
+
+        var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? string.Empty : apiVersion[..slash];
+    }
+}

@@ -1,0 +1,16 @@
+using Drover.ControllerRuntime.Client;
+using Drover.ControllerRuntime.Queue;
+
+namespace Drover.ControllerRuntime.Controllers;
+
+public sealed record ControllerOptions
+{
+    /// <summary>Concurrent reconciles; one key is never reconciled by two workers at once.</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>When set, every cached object is re-queued this often, catching drift nobody told us about.</summary>
+    public TimeSpan? ResyncPeriod { get; init; }
+
+    /// <summary>Defaults to client-go's: 5 ms .. 1000 s per key and 10 qps / burst 100 overall.</summary>
+    public IRateLimiter<ObjectKey>? RateLimiter { get; init; }
+}

@@ -1,0 +1,20 @@
+namespace Drover.ControllerRuntime.Informers;
+
+/// <summary>What a host needs from any informer regardless of its object type: run it, know when it is warm and healthy.</summary>
+public interface IInformer
+{
+    string Name { get; }
+
+    /// <summary>Completes once every namespace has been listed once and the cache holds the initial state.</summary>
+    Task HasSynced { get; }
+
+    bool IsSynced { get; }
+
+    /// <summary>Lists and watches until cancelled.</summary>
+    Task RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>Judges whether the informer is stuck: no list/watch progress for longer than <paramref name="threshold"/>.</summary>
+    InformerHealth GetHealth(TimeSpan threshold);
+}
+
+public sealed record InformerHealth(string Name, bool Synced, bool Stuck, string Description);

@@ -1,0 +1,349 @@
+using System.Diagnostics.CodeAnalysis;
+using Drover.ControllerRuntime.Client;
+using Drover.ControllerRuntime.Observability;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Drover.ControllerRuntime.Informers;
+
+/// <summary>
+/// A client-go style reflector and cache for one kind. Per namespace (or cluster-wide) it lists in pages, then
+/// watches from the list's resourceVersion with bookmarks, tracking the version from every event. A broken, ended
+/// or silent stream resumes from the last version without relisting; only an expired version (410) relists, and the
+/// relist is diffed against the cache so vanished objects are reported deleted and unchanged ones not at all.
+/// Events for one object reach handlers in order and once: an event whose resourceVersion the cache already holds
+/// is dropped.
+/// </summary>
+public sealed class Informer<T> : IInformer
+    where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    private readonly KubeApiClient _client;
+    private readonly ResourceKind<T> _kind;
+    private readonly InformerOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Lock _dispatchLock = new();
+    private readonly List<ResourceChangeHandler<T>> _handlers = [];
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly HashSet<string> _syncedScopes = [];
+    private long _startedAt;
+    private long _lastProgress;
+    private long _brokenSince;
+    private long _watchRestarts;
+    private long _relists;
+
+    public Informer(KubeApiClient client, ResourceKind<T> kind, InformerOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(kind);
+        _client = client;
+        _kind = kind;
+        _options = options ?? new InformerOptions();
+        _logger = logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+        _startedAt = _time.GetTimestamp();
+        _lastProgress = _startedAt;
+    }
+
+    public string Name => _kind.Resource;
+
+    public ResourceKind<T> Kind => _kind;
+
+    public InformerCache<T> Cache { get; } = new();
+
+    public Task HasSynced => _synced.Task;
+
+    public bool IsSynced => _synced.Task.IsCompletedSuccessfully;
+
+    /// <summary>Watch streams re-opened after ending, breaking or going silent (not counting relists).</summary>
+    public long WatchRestarts => Interlocked.Read(ref _watchRestarts);
+
+    /// <summary>Full lists made, including the first per namespace.</summary>
+    public long Relists => Interlocked.Read(ref _relists);
+
+    public void AddIndex(string name, Func<T, IEnumerable<string>> keysOf) => Cache.AddIndex(name, keysOf);
+
+    /// <summary>
+    /// Subscribes to changes. Objects already cached are replayed to the new handler as added, under the same lock
+    /// that orders live events, so a late subscriber misses nothing and sees nothing twice.
+    /// </summary>
+    public void AddHandler(ResourceChangeHandler<T> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_dispatchLock)
+        {
+            _handlers.Add(handler);
+            if (handler.OnAdded is { } onAdded)
+            {
+                foreach (var obj in Cache.List())
+                {
+                    Invoke(() => onAdded(obj));
+                }
+            }
+        }
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _startedAt = _time.GetTimestamp();
+        _lastProgress = _startedAt;
+        IReadOnlyList<string> scopes = _options.Namespaces.Count == 0 ? [string.Empty] : _options.Namespaces;
+        await Task.WhenAll(scopes.Select(ns => Task.Run(() => RunScopeAsync(ns, cancellationToken), CancellationToken.None)));
+    }
+
+    public InformerHealth GetHealth(TimeSpan threshold)
+    {
+        var now = _time.GetTimestamp();
+        var sinceProgress = _time.GetElapsedTime(Interlocked.Read(ref _lastProgress), now);
+        var brokenSince = Interlocked.Read(ref _brokenSince);
+        if (!IsSynced && sinceProgress > threshold)
+        {
+            return new InformerHealth(Name, false, true, $"not synced and no list/watch progress for {sinceProgress:g}");
+        }
+
+        if (brokenSince != 0 && _time.GetElapsedTime(brokenSince, now) > threshold)
+        {
+            return new InformerHealth(Name, IsSynced, true, $"watch broken for {_time.GetElapsedTime(brokenSince, now):g}");
+        }
+
+        return new InformerHealth(Name, IsSynced, false, IsSynced ? "synced" : "syncing");
+    }
+
+    private async Task RunScopeAsync(string ns, CancellationToken cancellationToken)
+    {
+        string? resourceVersion = null;
+        var needList = true;
+        var backoff = _options.MinBackoff;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (needList)
+                {
+                    resourceVersion = await ListAndReplaceAsync(ns, cancellationToken);
+                    needList = false;
+                    MarkSynced(ns);
+                }
+
+                var progressed = await WatchAsync(ns, resourceVersion, v => resourceVersion = v, cancellationToken);
+                if (progressed)
+                {
+                    backoff = _options.MinBackoff;
+                }
+
+                CountRestart();
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (KubeApiException e) when (e.IsExpired)
+            {
+                InformerLog.Expired(_logger, Name, ns, resourceVersion);
+                needList = true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.CompareExchange(ref _brokenSince, _time.GetTimestamp(), 0);
+                var delay = Jitter(backoff);
+                InformerLog.WatchFailed(_logger, e, Name, ns, delay);
+                try
+                {
+                    await Task.Delay(delay, _time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                if (!needList)
+                {
+                    CountRestart();
+                }
+            }
+        }
+    }
+
+    private async Task<string?> ListAndReplaceAsync(string ns, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _relists);
+        RuntimeMetrics.Relists.WithLabels(Name).Inc();
+        var items = new List<T>();
+        string? continueToken = null;
+        string? resourceVersion;
+        do
+        {
+            var page = await _client.ListAsync(
+                _kind,
+                ns,
+                new ListOptions
+                {
+                    LabelSelector = _options.LabelSelector,
+                    FieldSelector = _options.FieldSelector,
+                    Limit = _options.PageSize,
+                    Continue = continueToken,
+                },
+                cancellationToken);
+            items.AddRange(page.Items);
+            resourceVersion = page.ResourceVersion;
+            continueToken = page.Continue;
+            Progress();
+        }
+        while (continueToken is not null);
+
+        InformerLog.Listed(_logger, Name, ns, items.Count, resourceVersion);
+        lock (_dispatchLock)
+        {
+            var listed = new HashSet<ObjectKey>();
+            foreach (var obj in items)
+            {
+                listed.Add(ObjectKey.Of(obj));
+                Upsert(obj);
+            }
+
+            foreach (var cached in Cache.List(ns.Length == 0 ? null : ns))
+            {
+                if (!listed.Contains(ObjectKey.Of(cached)))
+                {
+                    var removed = Cache.Remove(ObjectKey.Of(cached));
+                    if (removed is not null)
+                    {
+                        Dispatch(h => h.OnDeleted?.Invoke(removed));
+                    }
+                }
+            }
+        }
+
+        return resourceVersion;
+    }
+
+    /// <summary>One watch stream; returns whether it delivered anything. Throws on errors, including 410 Expired.</summary>
+    private async Task<bool> WatchAsync(string ns, string? resourceVersion, Action<string> advance, CancellationToken cancellationToken)
+    {
+        using var idle = new CancellationTokenSource(_options.StreamIdleTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
+        var delivered = false;
+        try
+        {
+            var options = new ListOptions { LabelSelector = _options.LabelSelector, FieldSelector = _options.FieldSelector };
+            await foreach (var watchEvent in _client.WatchAsync(_kind, ns, resourceVersion, options, _options.WatchTimeout, OnConnected, linked.Token))
+            {
+                idle.CancelAfter(_options.StreamIdleTimeout);
+                delivered = true;
+                Progress();
+                RuntimeMetrics.EventsReceived.WithLabels(Name, watchEvent.Kind.ToString()).Inc();
+                Apply(watchEvent);
+                if (!string.IsNullOrEmpty(watchEvent.ResourceVersion))
+                {
+                    advance(watchEvent.ResourceVersion);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            InformerLog.WatchSilent(_logger, Name, ns, _options.StreamIdleTimeout);
+        }
+
+        return delivered;
+    }
+
+    private void OnConnected()
+    {
+        Interlocked.Exchange(ref _brokenSince, 0);
+        Progress();
+    }
+
+    private void Apply(WatchEvent<T> watchEvent)
+    {
+        if (watchEvent.Object is not { } obj)
+        {
+            return;
+        }
+
+        lock (_dispatchLock)
+        {
+            switch (watchEvent.Kind)
+            {
+                case WatchEventKind.Added:
+                case WatchEventKind.Modified:
+                    Upsert(obj);
+                    break;
+                case WatchEventKind.Deleted:
+                    if (Cache.Remove(ObjectKey.Of(obj)) is not null)
+                    {
+                        Dispatch(h => h.OnDeleted?.Invoke(obj));
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Stores an object and tells handlers, unless the cache already holds this exact version.</summary>
+    private void Upsert(T obj)
+    {
+        var cached = Cache.Get(ObjectKey.Of(obj));
+        if (cached is not null && cached.Metadata?.ResourceVersion == obj.Metadata?.ResourceVersion)
+        {
+            return;
+        }
+
+        Cache.Set(obj);
+        if (cached is null)
+        {
+            Dispatch(h => h.OnAdded?.Invoke(obj));
+        }
+        else
+        {
+            Dispatch(h => h.OnUpdated?.Invoke(cached, obj));
+        }
+    }
+
+    private void Dispatch(Action<ResourceChangeHandler<T>> call)
+    {
+        foreach (var handler in _handlers)
+        {
+            Invoke(() => call(handler));
+        }
+    }
+
+    [SuppressMessage("Design", "CA1031", Justification = "A failing handler must not stop the informer or starve other handlers.")]
+    private void Invoke(Action call)
+    {
+        try
+        {
+            call();
+        }
+        catch (Exception e)
+        {
+            InformerLog.HandlerFailed(_logger, e, Name);
+        }
+    }
+
+    private void MarkSynced(string ns)
+    {
+        lock (_syncedScopes)
+        {
+            _syncedScopes.Add(ns);
+            var expected = _options.Namespaces.Count == 0 ? 1 : _options.Namespaces.Distinct().Count();
+            if (_syncedScopes.Count >= expected)
+            {
+                _synced.TrySetResult();
+            }
+        }
+    }
+
+    private void CountRestart()
+    {
+        Interlocked.Increment(ref _watchRestarts);
+        RuntimeMetrics.WatchRestarts.WithLabels(Name).Inc();
+    }
+
+    private void Progress() => Interlocked.Exchange(ref _lastProgress, _time.GetTimestamp());
+
+    [SuppressMessage("Security", "CA5394", Justification = "Jitter spreads reconnects; it protects nothing.")]
+    private static TimeSpan Jitter(TimeSpan delay) => delay + TimeSpan.FromTicks((long)(delay.Ticks * 0.5 * Random.Shared.NextDouble()));
+}

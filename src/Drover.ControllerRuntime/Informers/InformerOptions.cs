@@ -1,0 +1,24 @@
+namespace Drover.ControllerRuntime.Informers;
+
+public sealed record InformerOptions
+{
+    /// <summary>Namespaces to list and watch, one stream each; empty means one cluster-wide stream.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+
+    public string? LabelSelector { get; init; }
+
+    public string? FieldSelector { get; init; }
+
+    /// <summary>Objects per list page (<c>limit</c>); the rest follow with <c>continue</c>.</summary>
+    public int PageSize { get; init; } = 500;
+
+    /// <summary>Asked of the server as <c>timeoutSeconds</c>: it ends the stream cleanly and the informer resumes.</summary>
+    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Client-side watchdog: a stream that delivers nothing (not even a bookmark) for this long is restarted.</summary>
+    public TimeSpan StreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(6);
+
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+}
