@@ -9,7 +9,7 @@ public sealed class AgentStatus
     /// <summary>The generation the operator last acted on.</summary>
     public long? ObservedGeneration { get; set; }
 
-    /// <summary>Ready and ModelResolved.</summary>
+    /// <summary>Latest observations of the agent: Ready and ModelResolved.</summary>
     [ListMap("type")]
     public List<V1Condition>? Conditions { get; set; }
 

@@ -168,7 +168,7 @@ public sealed class ModelProviderStatus
     /// <summary>The generation the operator last acted on.</summary>
     public long? ObservedGeneration { get; set; }
 
-    /// <summary>Ready and CredentialsResolved.</summary>
+    /// <summary>Latest observations of the provider: Ready and CredentialsResolved.</summary>
     [ListMap("type")]
     public List<V1Condition>? Conditions { get; set; }
 

@@ -129,7 +129,7 @@ public sealed class ScheduleStatus
     /// <summary>The generation the operator last acted on.</summary>
     public long? ObservedGeneration { get; set; }
 
-    /// <summary>Ready.</summary>
+    /// <summary>Latest observations of the schedule: Ready.</summary>
     [ListMap("type")]
     public List<V1Condition>? Conditions { get; set; }
 
