@@ -130,10 +130,13 @@ public sealed class Controller<T> : IController, IDisposable
             _resync = _time.CreateTimer(_ => EnqueueAll(), null, period, period);
         }
 
+        // Stopping ends the taking of new keys at once; keys already taken get a grace period to finish.
+        using var inFlight = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        await using var stopping = cancellationToken.Register(() => inFlight.CancelAfter(_options.ShutdownGracePeriod));
         try
         {
             var workers = Enumerable.Range(0, Math.Max(1, _options.Workers))
-                .Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None));
+                .Select(_ => Task.Run(() => WorkAsync(cancellationToken, inFlight.Token), CancellationToken.None));
             await Task.WhenAll(workers);
         }
         finally
@@ -145,9 +148,11 @@ public sealed class Controller<T> : IController, IDisposable
     }
 
     /// <summary>Takes one key and reconciles it; for tests and for hosts that drive workers themselves.</summary>
-    public async Task<bool> ProcessNextAsync(CancellationToken cancellationToken)
+    public Task<bool> ProcessNextAsync(CancellationToken cancellationToken) => ProcessNextAsync(cancellationToken, cancellationToken);
+
+    private async Task<bool> ProcessNextAsync(CancellationToken takeToken, CancellationToken cancellationToken)
     {
-        var item = await Queue.GetAsync(cancellationToken);
+        var item = await Queue.GetAsync(takeToken);
         if (item.ShuttingDown)
         {
             return false;
@@ -171,11 +176,11 @@ public sealed class Controller<T> : IController, IDisposable
         Queue.Dispose();
     }
 
-    private async Task WorkAsync(CancellationToken cancellationToken)
+    private async Task WorkAsync(CancellationToken cancellationToken, CancellationToken inFlightToken)
     {
         try
         {
-            while (!cancellationToken.IsCancellationRequested && await ProcessNextAsync(cancellationToken))
+            while (!cancellationToken.IsCancellationRequested && await ProcessNextAsync(cancellationToken, inFlightToken))
             {
             }
         }
@@ -213,7 +218,7 @@ public sealed class Controller<T> : IController, IDisposable
         {
             ControllerLog.ReconcileThrew(_logger, e, Name, key.ToString());
             activity?.AddException(e);
-            result = new ReconcileResult(ReconcileOutcome.Error, Message: e.Message);
+            result = new ReconcileResult(ReconcileOutcome.Error, Message: null);
         }
         finally
         {
@@ -234,7 +239,7 @@ public sealed class Controller<T> : IController, IDisposable
             case ReconcileOutcome.Error:
                 Interlocked.Increment(ref _failures);
                 RuntimeMetrics.ReconcileErrors.WithLabels(Name).Inc();
-                activity?.SetStatus(ActivityStatusCode.Error, result.Message);
+                activity?.SetStatus(ActivityStatusCode.Error, result.Message ?? "exception");
                 if (result.Message is not null)
                 {
                     ControllerLog.ReconcileFailed(_logger, Name, key.ToString(), result.Message);

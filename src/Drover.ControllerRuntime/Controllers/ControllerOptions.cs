@@ -11,6 +11,9 @@ public sealed record ControllerOptions
     /// <summary>When set, every cached object is re-queued this often, catching drift nobody told us about.</summary>
     public TimeSpan? ResyncPeriod { get; init; }
 
+    /// <summary>On stop, in-flight reconciles get this long to finish before their token is cancelled.</summary>
+    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Defaults to client-go's: 5 ms .. 1000 s per key and 10 qps / burst 100 overall.</summary>
     public IRateLimiter<ObjectKey>? RateLimiter { get; init; }
 }

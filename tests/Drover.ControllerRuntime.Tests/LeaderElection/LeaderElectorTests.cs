@@ -17,7 +17,7 @@ public class LeaderElectorTests
         await _time.WaitForTimersAsync(1);
 
         Assert.True(a.Elector.IsLeader);
-        Assert.True(a.Leading.IsCompleted);
+        await a.Leading.WaitAsync(TimeSpan.FromSeconds(5));
         var acquired = _store.Current!;
         Assert.Equal("a", acquired.HolderIdentity);
         Assert.Equal(15, acquired.LeaseDurationSeconds);
