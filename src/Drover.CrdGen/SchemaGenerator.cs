@@ -61,7 +61,8 @@ internal sealed class SchemaGenerator(XmlDocumentation docs)
             }
         }
 
-        if (context.PropertyInfo?.AttributeProvider is PropertyInfo property)
+        // Metadata is the API server's to describe: the CRD says only that it is an object.
+        if (context.PropertyInfo?.AttributeProvider is PropertyInfo property && type != typeof(k8s.Models.V1ObjectMeta))
         {
             if (docs.ForProperty(property) is { } propertyDoc)
             {

@@ -46,8 +46,7 @@ public class CrdShapeTests
 
         var schema = CrdFiles.Schema(kind);
         Assert.Equal("object", schema["type"]!.GetValue<string>());
-        Assert.Equal(Drover.Tests.Support.YamlJson.Canonical(JsonNode.Parse("""{"type":"object","description":"Standard object metadata."}""")),
-            Drover.Tests.Support.YamlJson.Canonical(schema["properties"]!["metadata"]));
+        Assert.Equal("""{"type":"object"}""", schema["properties"]!["metadata"]!.ToJsonString());
         Assert.Contains("spec", schema["required"]!.AsArray().Select(r => r!.GetValue<string>()));
         foreach (var property in new[] { "apiVersion", "kind", "spec", "status" })
         {
