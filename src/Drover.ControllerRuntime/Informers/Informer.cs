@@ -116,6 +116,7 @@ public sealed class Informer<T> : IInformer
         string? resourceVersion = null;
         var needList = true;
         var backoff = _options.MinBackoff;
+        var justListed = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -124,6 +125,7 @@ public sealed class Informer<T> : IInformer
                 {
                     resourceVersion = await ListAndReplaceAsync(ns, cancellationToken);
                     needList = false;
+                    justListed = true;
                     MarkSynced(ns);
                 }
 
@@ -131,6 +133,7 @@ public sealed class Informer<T> : IInformer
                 if (progressed)
                 {
                     backoff = _options.MinBackoff;
+                    justListed = false;
                 }
 
                 CountRestart();
@@ -143,22 +146,24 @@ public sealed class Informer<T> : IInformer
             {
                 InformerLog.Expired(_logger, Name, ns, resourceVersion);
                 needList = true;
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                Interlocked.CompareExchange(ref _brokenSince, _time.GetTimestamp(), 0);
-                var delay = Jitter(backoff);
-                InformerLog.WatchFailed(_logger, e, Name, ns, delay);
-                try
-                {
-                    await Task.Delay(delay, _time, cancellationToken);
-                }
-                catch (OperationCanceledException)
+
+                // Expiring again straight after a relist means the server cannot serve our versions: do not hammer it.
+                if (justListed && !await BackOffAsync(e, ns, backoff, cancellationToken))
                 {
                     return;
                 }
 
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                backoff = justListed ? Doubled(backoff) : backoff;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.CompareExchange(ref _brokenSince, _time.GetTimestamp(), 0);
+                if (!await BackOffAsync(e, ns, backoff, cancellationToken))
+                {
+                    return;
+                }
+
+                backoff = Doubled(backoff);
                 if (!needList)
                 {
                     CountRestart();
@@ -166,6 +171,23 @@ public sealed class Informer<T> : IInformer
             }
         }
     }
+
+    private async Task<bool> BackOffAsync(Exception error, string ns, TimeSpan backoff, CancellationToken cancellationToken)
+    {
+        var delay = Jitter(backoff);
+        InformerLog.WatchFailed(_logger, error, Name, ns, delay);
+        try
+        {
+            await Task.Delay(delay, _time, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private TimeSpan Doubled(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
 
     private async Task<string?> ListAndReplaceAsync(string ns, CancellationToken cancellationToken)
     {
