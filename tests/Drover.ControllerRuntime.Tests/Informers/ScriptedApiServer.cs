@@ -41,13 +41,25 @@ public sealed class ScriptedApiServer : HttpMessageHandler
         }
     }
 
-    public long Put(string name, string value)
+    public long Put(string name, string value, string? controllerOwner = null)
     {
         lock (_lock)
         {
             var version = ++_version;
             var type = _objects.ContainsKey(name) ? "MODIFIED" : "ADDED";
             var obj = ConfigMap(name, value, version);
+            if (controllerOwner is not null)
+            {
+                obj["metadata"]!["ownerReferences"] = new JsonArray(new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "ConfigMap",
+                    ["name"] = controllerOwner,
+                    ["uid"] = "uid-" + controllerOwner,
+                    ["controller"] = true,
+                });
+            }
+
             _objects[name] = obj;
             Publish(version, type, obj);
             return version;
