@@ -205,7 +205,7 @@ public static class AgentValidator
         {
             if (!IPNetwork.TryParse(allow[i].Cidr, out _))
             {
-                errors.Add($"spec.network.allow[{i}].cidr", $"\"{allow[i].Cidr}\" is not a network in CIDR notation, for example 10.0.0.0/8.");
+                errors.Add($"spec.network.allow[{i}].cidr", $"\"{allow[i].Cidr}\" is not a network in CIDR notation (address/prefix), for example 10.0.0.0/8.");
             }
 
             var ports = allow[i].Ports ?? [];

@@ -262,6 +262,17 @@ public class AgentValidatorTests
         AssertOnlyError(agent, "spec.network.allow", "Restricted");
     }
 
+    [Theory]
+    [InlineData("10.0.0.0")]
+    [InlineData("10.0.0.0/")]
+    [InlineData("example.com")]
+    public void Egress_cidrs_must_name_a_network(string cidr)
+    {
+        var agent = Agent();
+        agent.Spec.Network = new NetworkPolicySpec { Allow = [new EgressRule { Cidr = cidr }] };
+        AssertOnlyError(agent, "spec.network.allow[0].cidr", "address/prefix");
+    }
+
     [Fact]
     public void Storage_needs_a_positive_size()
     {
