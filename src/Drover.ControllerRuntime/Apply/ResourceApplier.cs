@@ -43,7 +43,7 @@ public sealed class ResourceApplier
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(desired);
         var body = Desired(kind, desired);
-        if (live is not null && JsonSubset.IsSubsetOf(body, JsonSerializer.SerializeToNode(live, kind.TypeInfo)))
+        if (live is not null && JsonSubset.IsSubsetOf(body, LiveTree(kind, live)))
         {
             RuntimeMetrics.ApplySkipped.WithLabels(kind.Resource).Inc();
             return ApplyOutcome.Unchanged;
@@ -132,6 +132,20 @@ public sealed class ResourceApplier
         body["apiVersion"] = kind.ApiVersion;
         body["kind"] = kind.Kind;
         return ServerSetFields.Strip(body);
+    }
+
+    /// <summary>The live object as JSON; list items and hand-made objects may lack apiVersion/kind, which the endpoint implies.</summary>
+    private static JsonNode? LiveTree<T>(ResourceKind<T> kind, T live)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var tree = JsonSerializer.SerializeToNode(live, kind.TypeInfo);
+        if (tree is JsonObject o)
+        {
+            o["apiVersion"] ??= kind.ApiVersion;
+            o["kind"] ??= kind.Kind;
+        }
+
+        return tree;
     }
 
     private static bool MatchesLabels(IDictionary<string, string>? actual, IReadOnlyDictionary<string, string>? wanted)
