@@ -57,7 +57,9 @@ internal sealed record CrdDefinition(
             new("TimeZone", "string", ".spec.timeZone", "The time zone the schedule is read in.", Priority: 1),
             new("Suspend", "boolean", ".spec.suspend", "Whether future runs are suspended."),
             new("Last", "date", ".status.lastScheduleTime", "When a run last started."),
-            new("Next", "date", ".status.nextScheduleTime", "When the next run is due."),
+            // A date column renders as the age since the time, which a future time does not have
+            // (the API server prints "<invalid>"), so the next run is shown as its timestamp.
+            new("Next", "string", ".status.nextScheduleTime", "When the next run is due (RFC 3339)."),
             Ready,
             Age,
         ], Scalable: false),
