@@ -124,6 +124,53 @@ public sealed class ControllerTests : IDisposable
         await workers.WaitAsync(Patience);
     }
 
+    [Fact]
+    public async Task A_resync_period_requeues_every_cached_object_on_the_clock()
+    {
+        _server.Put("a", "1");
+        _server.Put("b", "1");
+        var informer = await StartInformerAsync();
+        var reconciler = new ScriptedReconciler();
+        using var controller = new Controller<V1ConfigMap>("resync", informer, reconciler, new ControllerOptions { ResyncPeriod = TimeSpan.FromMinutes(1) }, time: _time);
+        using var stopWorkers = new CancellationTokenSource();
+        var timersBefore = _time.TimersCreated;
+        var workers = controller.RunWorkersAsync(stopWorkers.Token);
+        await Poll.UntilAsync(() => controller.Reconciles == 2, Patience, "the initial reconciles");
+        await _time.WaitForTimersAsync(timersBefore + 1);
+
+        _time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(2, controller.Reconciles);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Poll.UntilAsync(() => controller.Reconciles == 4, Patience, "a resync of both objects");
+        await stopWorkers.CancelAsync();
+        await workers.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task Each_reconcile_is_a_span_and_a_counted_metric()
+    {
+        var spans = new ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Observability.RuntimeTelemetry.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        _server.Put("a", "1");
+        var informer = await StartInformerAsync();
+        using var controller = new Controller<V1ConfigMap>("telemetry", informer, new ScriptedReconciler(_ => ReconcileResult.Failed("nope")), time: _time);
+        var errorsBefore = Observability.RuntimeMetrics.ReconcileErrors.WithLabels("telemetry").Value;
+
+        await controller.ProcessNextAsync(_stop.Token);
+
+        var span = Assert.Single(spans, a => (string?)a.GetTagItem("drover.controller") == "telemetry");
+        Assert.Equal("a", span.GetTagItem("k8s.object.name"));
+        Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, span.Status);
+        Assert.Equal(errorsBefore + 1, Observability.RuntimeMetrics.ReconcileErrors.WithLabels("telemetry").Value);
+        Assert.Equal(1, Observability.RuntimeMetrics.ReconcileTotal.WithLabels("telemetry", "error").Value);
+    }
+
     public void Dispose()
     {
         _stop.Cancel();
