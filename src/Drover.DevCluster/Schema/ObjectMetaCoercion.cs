@@ -77,61 +77,50 @@ internal static class ObjectMetaCoercion
                 continue;
             }
 
-            var coerced = Coerce(metadata[field], shape, FieldPath.Child(metadataPath, field), removed);
-            if (coerced is null)
+            if (!IsKept(metadata[field], shape, FieldPath.Child(metadataPath, field), removed))
             {
                 metadata.Remove(field);
             }
-            else if (!ReferenceEquals(coerced, metadata[field]))
-            {
-                metadata[field] = coerced;
-            }
         }
     }
 
-    /// <summary>The coerced value, the same node when it is fine, or null when Go would not write it back.</summary>
-    private static JsonNode? Coerce(JsonNode? value, FieldShape shape, string path, List<string> removed) => shape switch
+    /// <summary>
+    /// Whether the value survives the round trip through the Go type (after its unknown
+    /// nested fields are dropped); false when it cannot decode or Go would not write it back.
+    /// </summary>
+    private static bool IsKept(JsonNode? value, FieldShape shape, string path, List<string> removed) => shape switch
     {
-        FieldShape.String => IsString(value) && value!.GetValue<string>().Length > 0 ? value : null,
-        FieldShape.Integer => CoerceInteger(value),
-        FieldShape.Timestamp => IsString(value) && IsTimestamp(value!.GetValue<string>()) ? value : null,
-        FieldShape.StringMap => CoerceStringMap(value),
-        FieldShape.StringList => value is JsonArray list && list.Count > 0 && list.All(IsString) ? value : null,
-        FieldShape.OwnerReferences => CoerceObjectList(value, path, removed, CoerceOwnerReference),
-        FieldShape.ManagedFields => CoerceObjectList(value, path, removed, CoerceManagedFieldsEntry),
-        _ => null,
+        FieldShape.String => IsString(value) && value!.GetValue<string>().Length > 0,
+        FieldShape.Integer => IsNonZeroInteger(value),
+        FieldShape.Timestamp => IsString(value) && IsTimestamp(value!.GetValue<string>()),
+        FieldShape.StringMap => value is JsonObject map && map.Count > 0 && map.All(p => IsString(p.Value)),
+        FieldShape.StringList => value is JsonArray list && list.Count > 0 && list.All(IsString),
+        FieldShape.OwnerReferences => IsObjectListKept(value, path, removed, CoerceOwnerReference),
+        FieldShape.ManagedFields => IsObjectListKept(value, path, removed, CoerceManagedFieldsEntry),
+        _ => false,
     };
 
-    private static JsonNode? CoerceInteger(JsonNode? value)
-    {
-        if (value?.GetValueKind() != JsonValueKind.Number
-            || !long.TryParse(value.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-        {
-            return null;
-        }
+    private static bool IsNonZeroInteger(JsonNode? value) =>
+        value?.GetValueKind() == JsonValueKind.Number
+        && long.TryParse(value.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+        && number != 0;
 
-        return number == 0 ? null : value;
-    }
-
-    private static JsonNode? CoerceStringMap(JsonNode? value) =>
-        value is JsonObject map && map.Count > 0 && map.All(p => IsString(p.Value)) ? value : null;
-
-    private static JsonNode? CoerceObjectList(JsonNode? value, string path, List<string> removed, Func<JsonObject, string, List<string>, bool> coerceItem)
+    private static bool IsObjectListKept(JsonNode? value, string path, List<string> removed, Func<JsonObject, string, List<string>, bool> coerceItem)
     {
         if (value is not JsonArray list || list.Count == 0)
         {
-            return null;
+            return false;
         }
 
         for (var i = 0; i < list.Count; i++)
         {
             if (list[i] is not JsonObject item || !coerceItem(item, FieldPath.Index(path, i), removed))
             {
-                return null;
+                return false;
             }
         }
 
-        return value;
+        return true;
     }
 
     private static bool CoerceOwnerReference(JsonObject reference, string path, List<string> removed)

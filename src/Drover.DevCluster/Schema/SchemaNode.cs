@@ -10,7 +10,7 @@ namespace Drover.DevCluster.Schema;
 /// items, additionalProperties and the x-kubernetes extensions) that pruning and
 /// defaulting walk, plus the value validations that only validation reads.
 /// </summary>
-internal sealed class SchemaNode
+internal sealed record SchemaNode
 {
     private static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(1);
 
@@ -64,18 +64,7 @@ internal sealed class SchemaNode
     public static SchemaNode PreserveAll { get; } = new() { PreserveUnknownFields = true };
 
     /// <summary>The same node, flagged as an embedded resource (the root of every custom resource is one).</summary>
-    public SchemaNode AsEmbeddedResource() => EmbeddedResource ? this : new SchemaNode
-    {
-        Type = Type, Format = Format, Nullable = Nullable, Default = Default, Properties = Properties,
-        Required = Required, Items = Items, HasAdditionalProperties = HasAdditionalProperties,
-        AdditionalProperties = AdditionalProperties, PreserveUnknownFields = PreserveUnknownFields,
-        EmbeddedResource = true, IntOrString = IntOrString, ListType = ListType, ListMapKeys = ListMapKeys,
-        Enum = Enum, Minimum = Minimum, Maximum = Maximum, ExclusiveMinimum = ExclusiveMinimum,
-        ExclusiveMaximum = ExclusiveMaximum, MultipleOf = MultipleOf, MinLength = MinLength, MaxLength = MaxLength,
-        MinItems = MinItems, MaxItems = MaxItems, MinProperties = MinProperties, MaxProperties = MaxProperties,
-        UniqueItems = UniqueItems, Pattern = Pattern, PatternRegex = PatternRegex, AllOf = AllOf, AnyOf = AnyOf,
-        OneOf = OneOf, Not = Not,
-    };
+    public SchemaNode AsEmbeddedResource() => EmbeddedResource ? this : this with { EmbeddedResource = true };
 
     public static SchemaNode Parse(JsonObject schema, string path)
     {

@@ -95,6 +95,8 @@ public class SchemaValidationTests
     [InlineData("""{"type":"integer","maximum":10,"exclusiveMaximum":true}""", "9", "10", "Invalid value: 10: spec.v in body should be less than 10")]
     [InlineData("""{"type":"number","maximum":0.5}""", "0.25", "0.75", "Invalid value: 0.75: spec.v in body should be less than or equal to 0.5")]
     [InlineData("""{"type":"number","maximum":1000000}""", "999999", "1000001", "Invalid value: 1000001: spec.v in body should be less than or equal to 1e+06")]
+    [InlineData("""{"type":"number","minimum":0.0001}""", "0.0001", "0.00001", "Invalid value: 1e-05: spec.v in body should be greater than or equal to 0.0001")]
+    [InlineData("""{"type":"number","maximum":123456.5}""", "1.5e3", "2.5e6", "Invalid value: 2.5e+06: spec.v in body should be less than or equal to 123456.5")]
     [InlineData("""{"type":"integer","multipleOf":5}""", "15", "7", "Invalid value: 7: spec.v in body should be a multiple of 5")]
     [InlineData("""{"type":"string","minLength":3}""", "\"abc\"", "\"ab\"", "Invalid value: \"ab\": spec.v in body should be at least 3 chars long")]
     [InlineData("""{"type":"string","pattern":"^[a-z]+$"}""", "\"abc\"", "\"ABC\"", "Invalid value: \"ABC\": spec.v in body should match '^[a-z]+$'")]
