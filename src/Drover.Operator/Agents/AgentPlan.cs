@@ -1,0 +1,46 @@
+using Drover.Api.V1Alpha1;
+
+namespace Drover.Operator.Agents;
+
+/// <summary>
+/// Everything the builders need about one agent, resolved: the agent with defaults applied, its model chain and
+/// its instructions text. Builders turn a plan into objects without reading anything else.
+/// </summary>
+public sealed class AgentPlan
+{
+    public AgentPlan(Agent agent, ModelChain chain, string? instructions)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(chain);
+        Agent = agent;
+        Chain = chain;
+        Instructions = instructions;
+        Configuration = AgentConfiguration.For(this);
+    }
+
+    /// <summary>The agent with every default filled in.</summary>
+    public Agent Agent { get; }
+
+    public string Name => Agent.Metadata.Name;
+
+    public string Namespace => Agent.Metadata.NamespaceProperty ?? "";
+
+    public AgentSpec Spec => Agent.Spec;
+
+    public ModelChain Chain { get; }
+
+    public string? Instructions { get; }
+
+    /// <summary>What goes into the agent's Secret, and the hash that rolls the agent when it changes.</summary>
+    public AgentConfiguration Configuration { get; }
+
+    /// <summary>Name of the agent's Secret.</summary>
+    public string SecretName => Name + "-config";
+
+    /// <summary>Name of the agent's workspace claim.</summary>
+    public string WorkspaceClaimName => Name + "-workspace";
+
+    public bool HasStorage => Spec.Storage is not null;
+
+    public bool IsEgressRestricted => Spec.Network?.Egress != EgressModes.Unrestricted;
+}

@@ -1,0 +1,103 @@
+using Drover.Api.V1Alpha1;
+using Drover.Operator.ModelProviders;
+using Drover.Operator.Resolution;
+
+namespace Drover.Operator.Agents;
+
+/// <summary>
+/// Resolves an agent's primary model and fallbacks to ready providers its namespace may use. The first link that
+/// cannot resolve fails the whole chain: an agent silently running without a fallback it asked for would surprise.
+/// </summary>
+public static class ModelChainResolver
+{
+    /// <param name="agent">The agent (defaults need not be applied).</param>
+    /// <param name="cluster">Where providers, their Secrets and namespace labels are read.</param>
+    /// <param name="chain">The resolved chain when the result is null.</param>
+    /// <returns>Null on success, else why the chain cannot resolve.</returns>
+    public static ResolutionFailure? TryResolve(Agent agent, IClusterLookup cluster, out ModelChain? chain)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(cluster);
+        chain = null;
+        var model = agent.Spec.Model;
+        var primaryFailure = TryResolveLink(agent, cluster, "spec.model", model.ProviderRef, model.Name, out var primary);
+        if (primaryFailure is not null)
+        {
+            return primaryFailure;
+        }
+
+        var fallbacks = new List<ChainedModel>();
+        var fallbackSpecs = model.Fallbacks ?? [];
+        for (var i = 0; i < fallbackSpecs.Count; i++)
+        {
+            var failure = TryResolveLink(agent, cluster, $"spec.model.fallbacks[{i}]", fallbackSpecs[i].ProviderRef, fallbackSpecs[i].Name, out var fallback);
+            if (failure is not null)
+            {
+                return failure;
+            }
+
+            fallbacks.Add(fallback!);
+        }
+
+        chain = new ModelChain(primary!, fallbacks, model.Parameters);
+        return null;
+    }
+
+    private static ResolutionFailure? TryResolveLink(
+        Agent agent,
+        IClusterLookup cluster,
+        string field,
+        ProviderReference reference,
+        string? modelName,
+        out ChainedModel? link)
+    {
+        link = null;
+        var agentNamespace = agent.Metadata.NamespaceProperty ?? "";
+        var ns = string.IsNullOrEmpty(reference.Namespace) ? agentNamespace : reference.Namespace;
+        var provider = cluster.ModelProvider(ns, reference.Name);
+        if (provider is null)
+        {
+            return new ResolutionFailure(
+                AgentReasons.ProviderNotFound,
+                $"{field}.providerRef: ModelProvider \"{reference.Name}\" was not found in namespace \"{ns}\"; create it or correct the name.");
+        }
+
+        // Checked before readiness so a namespace that may not use a provider learns nothing about its state.
+        if (!NamespaceAccess.Allows(provider, agentNamespace, cluster.NamespaceLabels(agentNamespace)))
+        {
+            return new ResolutionFailure(
+                AgentReasons.ProviderNotAllowed,
+                $"{field}.providerRef: ModelProvider \"{ns}/{reference.Name}\" does not allow agents from namespace \"{agentNamespace}\" "
+                + $"({NamespaceAccess.Describe(provider)}); ask its owner to allow this namespace in spec.allowedNamespaces, or use a provider in \"{agentNamespace}\".");
+        }
+
+        var resolved = ModelProviderResolver.Resolve(provider, cluster);
+        if (!resolved.IsReady)
+        {
+            return new ResolutionFailure(
+                AgentReasons.ProviderNotReady,
+                $"{field}.providerRef: ModelProvider \"{ns}/{reference.Name}\" is not ready ({resolved.Ready.Reason}): {resolved.Ready.Message}");
+        }
+
+        var spec = resolved.Provider.Spec;
+        var name = string.IsNullOrEmpty(modelName) ? spec.DefaultModel : modelName;
+        if (string.IsNullOrEmpty(name))
+        {
+            return new ResolutionFailure(
+                AgentReasons.ModelRequired,
+                $"{field}.name is not set and ModelProvider \"{ns}/{reference.Name}\" has no defaultModel; set {field}.name"
+                + (spec.Models is { Count: > 0 } models ? $" to one of: {string.Join(", ", models)}." : "."));
+        }
+
+        if (spec.Models is { Count: > 0 } allowed && !allowed.Contains(name, StringComparer.Ordinal))
+        {
+            return new ResolutionFailure(
+                AgentReasons.ModelNotAllowed,
+                $"{field}.name: model \"{name}\" is not allowed by ModelProvider \"{ns}/{reference.Name}\"; use one of: {string.Join(", ", allowed)}, "
+                + "or add it to the provider's spec.models.");
+        }
+
+        link = new ChainedModel(field, resolved, name);
+        return null;
+    }
+}

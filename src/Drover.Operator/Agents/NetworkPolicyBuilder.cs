@@ -1,0 +1,176 @@
+using System.Net;
+using Drover.Api.V1Alpha1;
+using Drover.Operator.Children;
+using Drover.Operator.ModelProviders;
+using Drover.Operator.Resolution;
+using k8s.Models;
+
+namespace Drover.Operator.Agents;
+
+/// <summary>
+/// NetworkPolicy <c>a</c>, when egress is Restricted: the agent's pods (and its Schedule runs) may reach DNS,
+/// their model providers and the listed extras, nothing else. Ingress is left alone.
+/// </summary>
+public static class NetworkPolicyBuilder
+{
+    /// <summary>Private, shared and link-local ranges a public provider is never in; 169.254/16 holds cloud metadata.</summary>
+    public static IReadOnlyList<string> NonPublicRanges { get; } =
+        ["10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"];
+
+    private const string NamespaceNameLabel = InMemoryCluster.NamespaceNameLabel;
+
+    /// <param name="plan">The resolved agent.</param>
+    /// <param name="cluster">Where the Services of in-cluster providers are looked up (for their pod selector and target port).</param>
+    public static V1NetworkPolicy? Build(AgentPlan plan, IClusterLookup cluster)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(cluster);
+        if (!plan.IsEgressRestricted)
+        {
+            return null;
+        }
+
+        var rules = new List<V1NetworkPolicyEgressRule> { Dns() };
+        var inCluster = new SortedDictionary<(string Namespace, string Name), V1NetworkPolicyEgressRule>();
+        var publicPorts = new SortedSet<int>();
+        var addressRules = new SortedDictionary<string, SortedSet<int>>(StringComparer.Ordinal);
+        foreach (var provider in plan.Chain.Providers)
+        {
+            switch (Classify(provider))
+            {
+                case InClusterDestination service:
+                    inCluster.TryAdd((service.Namespace, service.Name), InClusterRule(service, cluster));
+                    break;
+                case AddressDestination address:
+                    if (!addressRules.TryGetValue(address.Cidr, out var ports))
+                    {
+                        addressRules[address.Cidr] = ports = [];
+                    }
+
+                    ports.Add(address.Port);
+                    break;
+                case PublicDestination destination:
+                    publicPorts.Add(destination.Port);
+                    break;
+            }
+        }
+
+        rules.AddRange(inCluster.Values);
+        if (publicPorts.Count > 0)
+        {
+            rules.Add(new V1NetworkPolicyEgressRule
+            {
+                To = [new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = "0.0.0.0/0", Except = [.. NonPublicRanges] } }],
+                Ports = [.. publicPorts.Select(Tcp)],
+            });
+        }
+
+        rules.AddRange(addressRules.Select(pair => new V1NetworkPolicyEgressRule
+        {
+            To = [new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = pair.Key } }],
+            Ports = [.. pair.Value.Select(Tcp)],
+        }));
+
+        foreach (var allow in plan.Spec.Network?.Allow ?? [])
+        {
+            rules.Add(new V1NetworkPolicyEgressRule
+            {
+                To = [new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = allow.Cidr } }],
+                Ports = allow.Ports is { Count: > 0 } ports ? [.. ports.Distinct().Order().Select(Tcp)] : null,
+            });
+        }
+
+        return new V1NetworkPolicy
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = V1NetworkPolicy.KubeKind,
+            Metadata = ChildMetadata.For(plan.Agent, plan.Name, plan.Name, ChildLabels.AgentComponent),
+            Spec = new V1NetworkPolicySpec
+            {
+                PodSelector = new V1LabelSelector { MatchLabels = ChildLabels.AllAgentPodsSelector(plan.Name) },
+                PolicyTypes = ["Egress"],
+                Egress = rules,
+            },
+        };
+    }
+
+    private static V1NetworkPolicyEgressRule Dns() => new()
+    {
+        To =
+        [
+            new V1NetworkPolicyPeer
+            {
+                NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [NamespaceNameLabel] = "kube-system" } },
+                PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["k8s-app"] = "kube-dns" } },
+            },
+        ],
+        Ports =
+        [
+            new V1NetworkPolicyPort { Protocol = "UDP", Port = 53 },
+            new V1NetworkPolicyPort { Protocol = "TCP", Port = 53 },
+        ],
+    };
+
+    // A policy matches pods, so it needs the Service's pod selector and target port. When the Service is unknown
+    // (not created yet, or not given to render) the rule allows the whole namespace on the Service port.
+    private static V1NetworkPolicyEgressRule InClusterRule(InClusterDestination destination, IClusterLookup cluster)
+    {
+        var service = cluster.Service(destination.Namespace, destination.Name);
+        var peer = new V1NetworkPolicyPeer
+        {
+            NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [NamespaceNameLabel] = destination.Namespace } },
+        };
+        IntOrString port = destination.Port;
+        if (service?.Spec?.Selector is { Count: > 0 } selector)
+        {
+            peer.PodSelector = new V1LabelSelector { MatchLabels = new SortedDictionary<string, string>(selector, StringComparer.Ordinal) };
+            var servicePort = service.Spec.Ports?.FirstOrDefault(p => p.Port == destination.Port);
+            if (servicePort?.TargetPort is { } target && !string.IsNullOrEmpty(target.Value))
+            {
+                port = target;
+            }
+        }
+
+        return new V1NetworkPolicyEgressRule
+        {
+            To = [peer],
+            Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = port }],
+        };
+    }
+
+    private static V1NetworkPolicyPort Tcp(int port) => new() { Protocol = "TCP", Port = port };
+
+    private static object? Classify(ResolvedProvider provider)
+    {
+        if (provider.Provider.Spec.ServiceRef is { } serviceRef)
+        {
+            return new InClusterDestination(serviceRef.Namespace ?? provider.Namespace, serviceRef.Name, serviceRef.Port);
+        }
+
+        if (!Uri.TryCreate(provider.Endpoint, UriKind.Absolute, out var uri))
+        {
+            return null;
+        }
+
+        // An endpoint written as a cluster DNS name (name.namespace.svc[.cluster.local]) is a Service too.
+        var labels = uri.Host.Split('.');
+        if (labels.Length >= 3 && labels[2] == "svc" && (labels.Length == 3 || string.Join('.', labels[3..]) == "cluster.local"))
+        {
+            return new InClusterDestination(labels[1], labels[0], uri.Port);
+        }
+
+        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address))
+        {
+            var prefix = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+            return new AddressDestination($"{address}/{prefix}", uri.Port);
+        }
+
+        return new PublicDestination(uri.Port);
+    }
+
+    private sealed record InClusterDestination(string Namespace, string Name, int Port);
+
+    private sealed record AddressDestination(string Cidr, int Port);
+
+    private sealed record PublicDestination(int Port);
+}

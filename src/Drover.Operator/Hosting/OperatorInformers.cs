@@ -1,0 +1,158 @@
+using Drover.Api.V1Alpha1;
+using Drover.ControllerRuntime.Informers;
+using Drover.ControllerRuntime.Client;
+using Drover.Operator.Children;
+using Drover.Operator.Resolution;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Operator.Hosting;
+
+/// <summary>
+/// Every cache the reconcilers read, with the secondary indexes that map an input back to the objects that use it
+/// (secret → providers, provider → agents, agent → schedules, ...). Also the <see cref="IClusterLookup"/> the pure
+/// resolvers read through, so the hot path never GETs.
+/// </summary>
+public sealed class OperatorInformers : IClusterLookup
+{
+    /// <summary>Provider index: <c>namespace/name</c> of every Secret the provider reads.</summary>
+    public const string ProvidersBySecret = "secrets";
+
+    /// <summary>Provider index: <c>namespace/name</c> of the Service a serviceRef names.</summary>
+    public const string ProvidersByService = "services";
+
+    /// <summary>Agent index: <c>namespace/name</c> of every ModelProvider in the chain.</summary>
+    public const string AgentsByProvider = "providers";
+
+    /// <summary>Agent and Schedule index: <c>namespace/name</c> of a ConfigMap holding instructions or a prompt.</summary>
+    public const string ByConfigMap = "configmaps";
+
+    /// <summary>Schedule index: <c>namespace/name</c> of the Agent it runs.</summary>
+    public const string SchedulesByAgent = "agents";
+
+    public OperatorInformers(KubeApiClient client, IReadOnlyList<string> namespaces, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(namespaces);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var logger = loggerFactory.CreateLogger("Drover.Informers");
+        var all = new InformerOptions { Namespaces = namespaces };
+
+        // Children carry the managed-by label; caching only those keeps memory flat in a busy cluster.
+        var owned = all with { LabelSelector = $"{ChildLabels.ManagedBy}={ChildLabels.ManagedByValue}" };
+        Agents = new Informer<Agent>(client, OperatorKinds.Agents, all, logger);
+        ModelProviders = new Informer<ModelProvider>(client, OperatorKinds.ModelProviders, all, logger);
+        Schedules = new Informer<Schedule>(client, OperatorKinds.Schedules, all, logger);
+
+        // Users' Secrets (provider keys), ConfigMaps (instructions, prompts) and Services (serviceRef) are inputs, so unfiltered.
+        Secrets = new Informer<V1Secret>(client, OperatorKinds.Secrets, all, logger);
+        ConfigMaps = new Informer<V1ConfigMap>(client, OperatorKinds.ConfigMaps, all, logger);
+        Services = new Informer<V1Service>(client, OperatorKinds.Services, all, logger);
+        Namespaces = new Informer<V1Namespace>(client, OperatorKinds.Namespaces, new InformerOptions(), logger);
+        ServiceAccounts = new Informer<V1ServiceAccount>(client, OperatorKinds.ServiceAccounts, owned, logger);
+        Deployments = new Informer<V1Deployment>(client, OperatorKinds.Deployments, owned, logger);
+        NetworkPolicies = new Informer<V1NetworkPolicy>(client, OperatorKinds.NetworkPolicies, owned, logger);
+        Claims = new Informer<V1PersistentVolumeClaim>(client, OperatorKinds.PersistentVolumeClaims, owned, logger);
+        CronJobs = new Informer<V1CronJob>(client, OperatorKinds.CronJobs, owned, logger);
+
+        ModelProviders.AddIndex(ProvidersBySecret, ReferencedSecrets);
+        ModelProviders.AddIndex(ProvidersByService, ReferencedService);
+        Agents.AddIndex(AgentsByProvider, ReferencedProviders);
+        Agents.AddIndex(ByConfigMap, a => ConfigMapKey(a.Metadata.NamespaceProperty, a.Spec.InstructionsFrom));
+        Schedules.AddIndex(SchedulesByAgent, s => [Key(s.Metadata.NamespaceProperty, s.Spec.AgentRef.Name)]);
+        Schedules.AddIndex(ByConfigMap, s => ConfigMapKey(s.Metadata.NamespaceProperty, s.Spec.PromptFrom));
+    }
+
+    public Informer<Agent> Agents { get; }
+
+    public Informer<ModelProvider> ModelProviders { get; }
+
+    public Informer<Schedule> Schedules { get; }
+
+    public Informer<V1Secret> Secrets { get; }
+
+    public Informer<V1ConfigMap> ConfigMaps { get; }
+
+    public Informer<V1Service> Services { get; }
+
+    public Informer<V1Namespace> Namespaces { get; }
+
+    public Informer<V1ServiceAccount> ServiceAccounts { get; }
+
+    public Informer<V1Deployment> Deployments { get; }
+
+    public Informer<V1NetworkPolicy> NetworkPolicies { get; }
+
+    public Informer<V1PersistentVolumeClaim> Claims { get; }
+
+    public Informer<V1CronJob> CronJobs { get; }
+
+    public IReadOnlyList<IInformer> All =>
+        [Agents, ModelProviders, Schedules, Secrets, ConfigMaps, Services, Namespaces, ServiceAccounts, Deployments, NetworkPolicies, Claims, CronJobs];
+
+    /// <summary>The index value for an object in <paramref name="ns"/> named <paramref name="name"/>.</summary>
+    public static string Key(string? ns, string name) => $"{ns}/{name}";
+
+    ModelProvider? IClusterLookup.ModelProvider(string ns, string name) => ModelProviders.Cache.Get(ns, name);
+
+    Agent? IClusterLookup.Agent(string ns, string name) => Agents.Cache.Get(ns, name);
+
+    V1Secret? IClusterLookup.Secret(string ns, string name) => Secrets.Cache.Get(ns, name);
+
+    V1ConfigMap? IClusterLookup.ConfigMap(string ns, string name) => ConfigMaps.Cache.Get(ns, name);
+
+    V1Service? IClusterLookup.Service(string ns, string name) => Services.Cache.Get(ns, name);
+
+    IReadOnlyDictionary<string, string>? IClusterLookup.NamespaceLabels(string ns)
+    {
+        if (Namespaces.Cache.Get(null, ns) is not { } found)
+        {
+            return null;
+        }
+
+        var labels = new Dictionary<string, string>(found.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        {
+            [InMemoryCluster.NamespaceNameLabel] = ns,
+        };
+        return labels;
+    }
+
+    private static IEnumerable<string> ReferencedSecrets(ModelProvider provider)
+    {
+        var ns = provider.Metadata.NamespaceProperty;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (provider.Spec.ApiKey?.SecretKeyRef?.Name is { Length: > 0 } keySecret)
+        {
+            names.Add(keySecret);
+        }
+
+        foreach (var header in provider.Spec.Headers ?? [])
+        {
+            if (header.ValueFrom?.SecretKeyRef?.Name is { Length: > 0 } headerSecret)
+            {
+                names.Add(headerSecret);
+            }
+        }
+
+        return names.Select(n => Key(ns, n));
+    }
+
+    private static IEnumerable<string> ReferencedService(ModelProvider provider) =>
+        provider.Spec.ServiceRef is { Name.Length: > 0 } service
+            ? [Key(service.Namespace ?? provider.Metadata.NamespaceProperty, service.Name)]
+            : [];
+
+    private static IEnumerable<string> ReferencedProviders(Agent agent)
+    {
+        var ns = agent.Metadata.NamespaceProperty;
+        var model = agent.Spec.Model;
+        IEnumerable<ProviderReference> references = [model.ProviderRef, .. (model.Fallbacks ?? []).Select(f => f.ProviderRef)];
+        return references
+            .Where(r => r is { Name.Length: > 0 })
+            .Select(r => Key(string.IsNullOrEmpty(r.Namespace) ? ns : r.Namespace, r.Name))
+            .Distinct(StringComparer.Ordinal);
+    }
+
+    private static IEnumerable<string> ConfigMapKey(string? ns, ConfigMapTextSource? source) =>
+        source?.ConfigMapKeyRef is { Name.Length: > 0 } reference ? [Key(ns, reference.Name)] : [];
+}

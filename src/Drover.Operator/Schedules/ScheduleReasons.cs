@@ -1,0 +1,23 @@
+namespace Drover.Operator.Schedules;
+
+/// <summary>The reasons of a Schedule's Ready condition.</summary>
+public static class ScheduleReasons
+{
+    /// <summary>The CronJob is in place and will run.</summary>
+    public const string Scheduled = "Scheduled";
+
+    /// <summary>The CronJob is in place but suspended.</summary>
+    public const string Suspended = "Suspended";
+
+    /// <summary>agentRef names an Agent that does not exist.</summary>
+    public const string AgentNotFound = "AgentNotFound";
+
+    /// <summary>The Agent has no runOnce command, so it cannot answer one prompt and exit.</summary>
+    public const string AgentHasNoRunOnce = "AgentHasNoRunOnce";
+
+    /// <summary>The Agent exists but cannot resolve (its reason is in the message).</summary>
+    public const string AgentNotReady = "AgentNotReady";
+
+    /// <summary>The cron expression, time zone or another field is invalid.</summary>
+    public const string InvalidSchedule = "InvalidSchedule";
+}

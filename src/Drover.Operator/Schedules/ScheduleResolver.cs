@@ -1,0 +1,59 @@
+using Drover.Api.Validation;
+using Drover.Api.V1Alpha1;
+using Drover.Operator.Agents;
+using Drover.Operator.Resolution;
+
+namespace Drover.Operator.Schedules;
+
+/// <summary>A Schedule ready to build: the Schedule with defaults applied and its agent's resolved plan.</summary>
+public sealed record SchedulePlan(Schedule Schedule, AgentPlan Agent)
+{
+    public string Name => Schedule.Metadata.Name;
+
+    public ScheduleSpec Spec => Schedule.Spec;
+}
+
+/// <summary>Resolves a Schedule: validates it, finds its Agent, and checks the agent can run one prompt.</summary>
+public static class ScheduleResolver
+{
+    /// <returns>Null on success (then <paramref name="plan"/> is set), else why the Schedule cannot run.</returns>
+    public static ResolutionFailure? TryResolve(Schedule schedule, IClusterLookup cluster, out SchedulePlan? plan)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(cluster);
+        plan = null;
+        var defaulted = Defaults.Apply(schedule);
+        var errors = ScheduleValidator.Validate(defaulted);
+        if (errors.Count > 0)
+        {
+            return new ResolutionFailure(ScheduleReasons.InvalidSchedule, string.Join(" ", errors.Select(e => e.ToString())));
+        }
+
+        var ns = defaulted.Metadata.NamespaceProperty ?? "";
+        var agentName = defaulted.Spec.AgentRef.Name;
+        var agent = cluster.Agent(ns, agentName);
+        if (agent is null)
+        {
+            return new ResolutionFailure(
+                ScheduleReasons.AgentNotFound,
+                $"spec.agentRef.name: Agent \"{agentName}\" was not found in namespace \"{ns}\"; create it or correct the name.");
+        }
+
+        if (agent.Spec.RunOnce is not { Command.Count: > 0 })
+        {
+            return new ResolutionFailure(
+                ScheduleReasons.AgentHasNoRunOnce,
+                $"Agent \"{agentName}\" has no spec.runOnce, so it cannot answer one prompt and exit; add spec.runOnce.command to the Agent "
+                + "(for example [\"agent\", \"-m\", \"$(DROVER_PROMPT)\"]).");
+        }
+
+        var agentResolution = AgentResolver.Resolve(agent, cluster);
+        if (agentResolution.Failure is { } failure)
+        {
+            return new ResolutionFailure(ScheduleReasons.AgentNotReady, $"Agent \"{agentName}\" cannot run ({failure.Reason}): {failure.Message}");
+        }
+
+        plan = new SchedulePlan(defaulted, agentResolution.Plan!);
+        return null;
+    }
+}

@@ -1,0 +1,60 @@
+using Drover.Api.Scheduling;
+using Drover.Api.V1Alpha1;
+using Drover.Operator.Agents;
+using Drover.Operator.Status;
+using k8s.Models;
+
+namespace Drover.Operator.Schedules;
+
+/// <summary>A Schedule's observed state; the conditions still need merging.</summary>
+public sealed record ScheduleStatusSnapshot(
+    DesiredCondition Ready,
+    DateTime? NextScheduleTime,
+    DateTime? LastScheduleTime,
+    DateTime? LastSuccessfulTime,
+    IReadOnlyList<V1ObjectReference>? Active);
+
+/// <summary>Decides a Schedule's status from its resolution and its CronJob.</summary>
+public static class ScheduleStatusCalculator
+{
+    /// <param name="schedule">The Schedule as stored.</param>
+    /// <param name="failure">Why it cannot be resolved, or null.</param>
+    /// <param name="cronJob">Its CronJob from the cache, or null.</param>
+    /// <param name="now">The current time; the next run is the first one strictly after it.</param>
+    public static ScheduleStatusSnapshot Compute(Schedule schedule, ResolutionFailure? failure, V1CronJob? cronJob, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        var last = cronJob?.Status?.LastScheduleTime;
+        var lastSuccess = cronJob?.Status?.LastSuccessfulTime;
+        var active = cronJob?.Status?.Active is { Count: > 0 } jobs ? jobs.ToList() : null;
+        if (failure is not null)
+        {
+            return new ScheduleStatusSnapshot(DesiredCondition.Failed(ConditionTypes.Ready, failure.Reason, failure.Message), null, last, lastSuccess, active);
+        }
+
+        var spec = schedule.Spec;
+        if (spec.Suspend == true)
+        {
+            return new ScheduleStatusSnapshot(
+                DesiredCondition.Met(ConditionTypes.Ready, ScheduleReasons.Suspended, "The schedule is suspended; runs already started finish, no new ones start."),
+                null,
+                last,
+                lastSuccess,
+                active);
+        }
+
+        var next = NextScheduleTime(schedule, now);
+        var zone = string.IsNullOrEmpty(spec.TimeZone) ? Defaults.TimeZone : spec.TimeZone;
+        var message = next is { } n
+            ? $"Runs \"{spec.Schedule}\" in {zone}; next run at {n:yyyy-MM-dd'T'HH:mm:ss'Z'}."
+            : $"\"{spec.Schedule}\" does not fire again.";
+        return new ScheduleStatusSnapshot(DesiredCondition.Met(ConditionTypes.Ready, ScheduleReasons.Scheduled, message), next, last, lastSuccess, active);
+    }
+
+    /// <summary>The next run strictly after <paramref name="now"/>, in UTC, read in the schedule's time zone (daylight-saving aware).</summary>
+    public static DateTime? NextScheduleTime(Schedule schedule, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        return ScheduleTimes.Next(schedule.Spec.Schedule, schedule.Spec.TimeZone, now)?.UtcDateTime;
+    }
+}
