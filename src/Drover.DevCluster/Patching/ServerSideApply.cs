@@ -118,13 +118,27 @@ public static class ServerSideApply
         var removed = new FieldSet();
         foreach (var path in previous.Difference(current).Paths)
         {
-            if (!current.HasPathOrDescendant(path) && !others.Any(o => o.Fields.HasPathOrDescendant(path)))
+            if (!current.HasPathOrDescendant(path) && !others.Any(o => o.Fields.HasPathOrDescendant(path)) && !IsKeyOfKeptItem(path, removed))
             {
                 removed.Insert(path);
             }
         }
 
         return removed;
+    }
+
+    /// <summary>
+    /// A list-map item's key field is never removed while the item stays (someone else still owns part of it):
+    /// the item would lose its identity.
+    /// </summary>
+    private static bool IsKeyOfKeptItem(FieldPath path, FieldSet removed)
+    {
+        if (path.Count < 2 || path.Elements[^1].FieldName is not { } field || path.Elements[^2].Key is not { } key || key.All(k => k.Key != field))
+        {
+            return false;
+        }
+
+        return !removed.Has(new FieldPath(path.Elements.Take(path.Count - 1)));
     }
 
     /// <summary>A status apply only touches status; the identity fields stay so the object is still recognisable.</summary>

@@ -294,6 +294,52 @@ public class ServerSideApplyTests
         Assert.Equal(["kubectl/Apply", "argocd/Apply", "kubectl-scale/Update"], managers);
     }
 
+    [Fact]
+    public void A_dropped_item_that_another_manager_partly_owns_keeps_its_key()
+    {
+        var twoContainers = WebDeployment.Replace("""}]}}}}""", """},{"name":"sidecar","image":"proxy:1"}]}}}}""", StringComparison.Ordinal);
+        var live = Apply(null, twoContainers, "kubectl");
+        var bumped = (JsonObject)live.DeepClone();
+        bumped["spec"]!["template"]!["spec"]!["containers"]![1]!["image"] = "proxy:2";
+        ManagedFields.RecordUpdate(live, bumped, "image-updater", "apps/v1", T1);
+
+        var result = Apply(bumped, WebDeployment, "kubectl", T1);
+
+        var sidecar = result["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "sidecar")!;
+        Assert.Equal("proxy:2", sidecar["image"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Schemaless_crd_fields_are_owned_as_map_entries()
+    {
+        var schema = FieldSchema.FromOpenApi(JsonNode.Parse("""
+            {"type":"object","properties":{"spec":{"type":"object","properties":{
+              "config":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}}}
+            """)!.AsObject());
+
+        var result = Apply(null, """{"apiVersion":"drover.dev/v1alpha1","kind":"Agent","metadata":{"name":"a"},"spec":{"config":{"tools":{"shell":true},"level":3}}}""", "kubectl", schema: schema, apiVersion: "drover.dev/v1alpha1");
+
+        Assert.Equal(
+            JsonNode.Parse("""{"f:spec":{"f:config":{"f:level":{},"f:tools":{".":{},"f:shell":{}}}}}""")!.ToJsonString(),
+            result["metadata"]!["managedFields"]![0]!["fieldsV1"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Managed_fields_sent_with_an_update_replace_the_stored_ones()
+    {
+        // Helm's client-side to server-side apply migration: a JSON patch rewrites managedFields and nothing else.
+        var live = Obj("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"k":"v"}}""");
+        ManagedFields.RecordUpdate(null, live, "kubectl-client-side-apply", "v1", T0);
+        var patched = (JsonObject)JsonPatch.Apply(live, JsonNode.Parse("""[{"op":"replace","path":"/metadata/managedFields/0/manager","value":"helm"},{"op":"replace","path":"/metadata/managedFields/0/operation","value":"Apply"}]""")!);
+        var expected = patched.ToJsonString();
+
+        ManagedFields.RecordUpdate(live, patched, "helm", "v1", T1);
+
+        Assert.Equal(expected, patched.ToJsonString());
+        var result = ServerSideApply.Apply(patched, Obj("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"k":"w"}}"""), "helm", force: false, ConfigMap, "v1", T1);
+        Assert.Empty(result.Conflicts);
+    }
+
     private static readonly FieldSchema ConfigMap = BuiltinSchemas.For("", "v1", "ConfigMap");
 
     private static JsonObject Obj(string json) => JsonNode.Parse(json)!.AsObject();
