@@ -1,3 +1,3 @@
-// The operator host arrives with the operator issue; until then the binary only reports its version.
-Console.WriteLine($"drover {typeof(Program).Assembly.GetName().Version}");
-return 0;
+using Drover.Operator;
+
+return DroverCommands.Invoke(args, Console.Out, Console.Error);
