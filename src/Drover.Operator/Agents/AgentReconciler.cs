@@ -14,10 +14,11 @@ using Microsoft.Extensions.Logging;
 namespace Drover.Operator.Agents;
 
 /// <summary>
-/// Drives an Agent's children towards its spec: resolve the model chain, build the children, apply only what
-/// differs, prune what is no longer wanted, then report Ready from the Deployment. Configuration rollouts of existing
-/// agents go through the <see cref="RolloutPacer"/>. A spec that cannot resolve keeps the running children (an agent
-/// whose key Secret briefly vanished keeps serving), reports why, and waits for the watches to bring it back.
+/// Drives an Agent's children towards its spec: resolve, build (<see cref="AgentChildren"/>), apply only what
+/// differs, prune what is no longer wanted, then report status (<see cref="AgentStatusCalculator"/>). A new
+/// configuration of a running agent waits for the <see cref="RolloutPacer"/>. A spec that cannot resolve keeps the
+/// running children (an agent whose key Secret briefly vanished keeps serving), reports why, and is done: the
+/// watches bring it back when an input changes.
 /// </summary>
 public sealed class AgentReconciler(
     OperatorInformers informers,
@@ -49,27 +50,72 @@ public sealed class AgentReconciler(
         }
 
         var resolution = AgentResolver.Resolve(agent, informers);
+        var live = informers.Deployments.Cache.Get(agent.Metadata.NamespaceProperty, agent.Metadata.Name);
         if (resolution.Plan is not { } plan)
         {
-            await ReportFailureAsync(agent, resolution, cancellationToken);
+            await ReportFailureAsync(agent, resolution, live, cancellationToken);
             return ReconcileResult.Done;
         }
 
-        await ApplyAsync(OperatorKinds.ServiceAccounts, informers.ServiceAccounts, ServiceAccountBuilder.Build(plan), cancellationToken);
-        await ApplyAsync(OperatorKinds.Secrets, informers.Secrets, AgentSecretBuilder.Build(plan), cancellationToken);
-        await ApplyOptionalAsync(OperatorKinds.PersistentVolumeClaims, informers.Claims, agent, WorkspaceClaimBuilder.Build(plan), cancellationToken);
-        await ApplyOptionalAsync(OperatorKinds.Services, informers.Services, agent, ServiceBuilder.Build(plan), cancellationToken);
-        await ApplyOptionalAsync(OperatorKinds.NetworkPolicies, informers.NetworkPolicies, agent, NetworkPolicyBuilder.Build(plan, informers), cancellationToken);
+        var children = AgentChildren.Build(plan, options, informers);
+        V1Deployment? deployment = null;
+        foreach (var child in children)
+        {
+            switch (child)
+            {
+                case V1ServiceAccount account:
+                    await ApplyAsync(OperatorKinds.ServiceAccounts, informers.ServiceAccounts, account, cancellationToken);
+                    break;
+                case V1Secret secret:
+                    await ApplyAsync(OperatorKinds.Secrets, informers.Secrets, secret, cancellationToken);
+                    break;
+                case V1PersistentVolumeClaim claim:
+                    await ApplyAsync(OperatorKinds.PersistentVolumeClaims, informers.Claims, claim, cancellationToken);
+                    break;
+                case V1Service service:
+                    await ApplyAsync(OperatorKinds.Services, informers.Services, service, cancellationToken);
+                    break;
+                case V1NetworkPolicy policy:
+                    await ApplyAsync(OperatorKinds.NetworkPolicies, informers.NetworkPolicies, policy, cancellationToken);
+                    break;
+                case V1Deployment built:
+                    deployment = built;
+                    break;
+            }
+        }
 
-        var rollout = await ApplyDeploymentAsync(plan, cancellationToken);
-        await PatchStatusAsync(agent, Status(agent, resolution, plan, rollout), cancellationToken);
+        // What a pod needs (Secret, claim) exists before the pod, so the Deployment goes last.
+        var rollout = deployment is null ? new DeploymentRollout(live, null, Applied: false, Pending: false) : await ApplyDeploymentAsync(plan, deployment, live, cancellationToken);
+        await PruneAsync(OperatorKinds.Services, informers.Services, agent, children, cancellationToken);
+        await PruneAsync(OperatorKinds.NetworkPolicies, informers.NetworkPolicies, agent, children, cancellationToken);
+        await PruneAsync(OperatorKinds.PersistentVolumeClaims, informers.Claims, agent, children, cancellationToken);
+
+        var snapshot = AgentStatusCalculator.Compute(agent, resolution, live);
+        var ready = snapshot.Conditions.Single(c => c.Type == ConditionTypes.Ready);
+        if (rollout.Pending)
+        {
+            ready = ready with
+            {
+                Reason = RolloutReasons.RolloutPending,
+                Message = $"Configuration {plan.Configuration.Hash} waits for a rollout slot (--max-concurrent-rollouts {pacer.MaxConcurrent} agents are rolling); "
+                    + $"the running processes keep configuration {rollout.Hash}. {ready.Message}",
+            };
+        }
+        else if (rollout.Applied && plan.Spec.Replicas != 0)
+        {
+            // The cached Deployment predates this apply; reporting its old readiness would claim a rollout that has not run.
+            ready = DesiredCondition.Failed(ConditionTypes.Ready, AgentReasons.Progressing, $"Deployment {plan.Name} is rolling out configuration {plan.Configuration.Hash}.");
+        }
+
+        var status = NewStatus(agent, snapshot);
+        status.ConfigHash = rollout.Hash ?? snapshot.ConfigHash;
+        status.Conditions = Merge(agent, [.. snapshot.Conditions.Where(c => c.Type != ConditionTypes.Ready), ready]);
+        await PatchStatusAsync(agent, status, cancellationToken);
         return rollout.Pending ? ReconcileResult.After(RolloutRetryInterval) : ReconcileResult.Done;
     }
 
-    private async Task<DeploymentRollout> ApplyDeploymentAsync(AgentPlan plan, CancellationToken cancellationToken)
+    private async Task<DeploymentRollout> ApplyDeploymentAsync(AgentPlan plan, V1Deployment desired, V1Deployment? live, CancellationToken cancellationToken)
     {
-        var desired = DeploymentBuilder.Build(plan, options);
-        var live = informers.Deployments.Cache.Get(plan.Namespace, plan.Name);
         var hash = plan.Configuration.Hash;
         var liveHash = DeploymentProgress.ConfigHash(live, ChildLabels.ConfigHashAnnotation);
 
@@ -86,35 +132,29 @@ public sealed class AgentReconciler(
             OperatorLog.RolloutStarted(logger, plan.Namespace, plan.Name, hash);
         }
 
-        var outcome = await applier.ApplyAsync(OperatorKinds.Deployments, desired, live, cancellationToken);
-        if (outcome == ApplyOutcome.Applied)
-        {
-            OperatorLog.ChildApplied(logger, plan.Namespace, plan.Name, V1Deployment.KubeKind, plan.Name);
-        }
-
-        return new DeploymentRollout(live, hash, outcome == ApplyOutcome.Applied, Pending: false);
+        var applied = await ApplyAsync(OperatorKinds.Deployments, informers.Deployments, desired, cancellationToken);
+        return new DeploymentRollout(live, hash, applied, Pending: false);
     }
 
-    private async Task ApplyAsync<T>(ResourceKind<T> kind, Informer<T> cache, T desired, CancellationToken cancellationToken)
+    private async Task<bool> ApplyAsync<T>(ResourceKind<T> kind, Informer<T> cache, T desired, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var live = cache.Cache.Get(desired.Metadata.NamespaceProperty, desired.Metadata.Name);
-        if (await applier.ApplyAsync(kind, desired, live, cancellationToken) == ApplyOutcome.Applied)
+        var meta = desired.Metadata;
+        var live = cache.Cache.Get(meta.NamespaceProperty, meta.Name);
+        if (await applier.ApplyAsync(kind, desired, live, cancellationToken) != ApplyOutcome.Applied)
         {
-            OperatorLog.ChildApplied(logger, desired.Metadata.NamespaceProperty, OwnerName(desired), kind.Kind, desired.Metadata.Name);
+            return false;
         }
+
+        OperatorLog.ChildApplied(logger, meta.NamespaceProperty, meta.OwnerReferences?.FirstOrDefault()?.Name ?? meta.Name, kind.Kind, meta.Name);
+        return true;
     }
 
-    /// <summary>Applies a child the spec may or may not want; when it does not, removes the one the agent owned.</summary>
-    private async Task ApplyOptionalAsync<T>(ResourceKind<T> kind, Informer<T> cache, Agent agent, T? desired, CancellationToken cancellationToken)
+    /// <summary>Removes the agent's children of one kind the spec no longer wants (a Service when the port went away, ...).</summary>
+    private async Task PruneAsync<T>(ResourceKind<T> kind, Informer<T> cache, Agent agent, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> children, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        if (desired is not null)
-        {
-            await ApplyAsync(kind, cache, desired, cancellationToken);
-        }
-
-        var wanted = desired is null ? new HashSet<string>() : new HashSet<string>(StringComparer.Ordinal) { desired.Metadata.Name };
+        var wanted = children.OfType<T>().Select(c => c.Metadata.Name).ToHashSet(StringComparer.Ordinal);
         var pruned = await applier.PruneAsync(kind, cache.Cache, agent, ManagedLabels, wanted, cancellationToken);
         if (pruned > 0)
         {
@@ -122,87 +162,40 @@ public sealed class AgentReconciler(
         }
     }
 
-    private async Task ReportFailureAsync(Agent agent, AgentResolution resolution, CancellationToken cancellationToken)
+    private async Task ReportFailureAsync(Agent agent, AgentResolution resolution, V1Deployment? live, CancellationToken cancellationToken)
     {
         var failure = resolution.Failure!;
-        var ns = agent.Metadata.NamespaceProperty;
         if (failure.Reason == AgentReasons.ProviderNotAllowed)
         {
-            // The provider withdrew this namespace: its key must not stay in a Secret here.
+            // The provider no longer admits this namespace: its key must not stay in a Secret here.
             await applier.PruneAsync(OperatorKinds.Secrets, informers.Secrets.Cache, agent, ManagedLabels, new HashSet<string>(), cancellationToken);
         }
 
-        var deployment = informers.Deployments.Cache.Get(ns, agent.Metadata.Name);
-        var status = CopyStatus(agent);
-        status.Replicas = deployment?.Status?.Replicas ?? 0;
-        status.ReadyReplicas = deployment?.Status?.ReadyReplicas ?? 0;
-        status.Selector = ChildLabels.ToSelectorString(ChildLabels.AgentPodSelector(agent.Metadata.Name));
-        var ready = DesiredCondition.Failed(ConditionTypes.Ready, failure.Reason, failure.Message);
-        status.Conditions = StatusConditions.Merge(agent.Status?.Conditions, [resolution.ModelResolved, ready], agent.Metadata.Generation, time.GetUtcNow());
+        var snapshot = AgentStatusCalculator.Compute(agent, resolution, live);
+        var status = NewStatus(agent, snapshot);
+
+        // The pods still run what they ran; the last good hash and chain stay visible until a new one resolves.
+        status.ConfigHash = agent.Status?.ConfigHash;
+        status.Model = agent.Status?.Model;
+        status.Conditions = Merge(agent, snapshot.Conditions);
         await PatchStatusAsync(agent, status, cancellationToken);
-        OperatorLog.AgentNotReady(logger, ns, agent.Metadata.Name, failure.Reason, failure.Message);
+        OperatorLog.AgentNotReady(logger, agent.Metadata.NamespaceProperty, agent.Metadata.Name, failure.Reason, failure.Message);
         await events.WarningAsync(agent, failure.Reason, "Resolve", failure.Message, cancellationToken);
     }
 
-    private AgentStatus Status(Agent agent, AgentResolution resolution, AgentPlan plan, DeploymentRollout rollout)
+    private static AgentStatus NewStatus(Agent agent, AgentStatusSnapshot snapshot) => new()
     {
-        var status = CopyStatus(agent);
-        var deployment = rollout.Live;
-        status.Replicas = deployment?.Status?.Replicas ?? 0;
-        status.ReadyReplicas = deployment?.Status?.ReadyReplicas ?? 0;
-        status.Selector = ChildLabels.ToSelectorString(ChildLabels.AgentPodSelector(plan.Name));
-        status.ConfigHash = rollout.Hash;
-        status.Model = plan.Chain.ToStatus();
-        var ready = Readiness(plan, rollout);
-        status.Conditions = StatusConditions.Merge(agent.Status?.Conditions, [resolution.ModelResolved, ready], agent.Metadata.Generation, time.GetUtcNow());
-        return status;
-    }
+        ObservedGeneration = agent.Metadata.Generation,
+        Replicas = snapshot.Replicas,
+        ReadyReplicas = snapshot.ReadyReplicas,
+        Selector = snapshot.Selector,
+        ConfigHash = snapshot.ConfigHash,
+        Model = snapshot.Model,
+        TokensUsedToday = agent.Status?.TokensUsedToday,
+    };
 
-    private static DesiredCondition Readiness(AgentPlan plan, DeploymentRollout rollout)
-    {
-        var deployment = rollout.Live;
-        var desired = plan.Spec.Replicas ?? 1;
-        if (rollout.Pending)
-        {
-            var serving = deployment is not null && (deployment.Status?.AvailableReplicas ?? 0) >= desired;
-            return new DesiredCondition(
-                ConditionTypes.Ready,
-                serving ? DesiredCondition.True : DesiredCondition.False,
-                RolloutReasons.RolloutPending,
-                $"Configuration {plan.Configuration.Hash} waits for a rollout slot: too many agents are rolling (--max-concurrent-rollouts); "
-                + $"the running pods keep configuration {rollout.Hash}.");
-        }
-
-        if (deployment is null || rollout.Applied)
-        {
-            return DesiredCondition.Failed(ConditionTypes.Ready, AgentReasons.Progressing, $"Deployment {plan.Name} is being rolled out with configuration {plan.Configuration.Hash}.");
-        }
-
-        var status = deployment.Status;
-        if (desired == 0 && (deployment.Metadata.Generation ?? 0) <= (status?.ObservedGeneration ?? 0))
-        {
-            return DesiredCondition.Met(ConditionTypes.Ready, AgentReasons.Parked, "replicas is 0: the agent is parked; scale it up to run it.");
-        }
-
-        if (DeploymentProgress.HasStalled(deployment))
-        {
-            return DesiredCondition.Failed(
-                ConditionTypes.Ready,
-                AgentReasons.Unavailable,
-                $"Deployment {plan.Name} exceeded its progress deadline: {status?.AvailableReplicas ?? 0} of {desired} pods available; check the pods' events.");
-        }
-
-        if (DeploymentProgress.IsProgressing(deployment))
-        {
-            var updated = status?.UpdatedReplicas ?? 0;
-            var available = status?.AvailableReplicas ?? 0;
-            return updated >= desired && (status?.Replicas ?? 0) <= updated && (deployment.Metadata.Generation ?? 0) <= (status?.ObservedGeneration ?? 0)
-                ? DesiredCondition.Failed(ConditionTypes.Ready, AgentReasons.Unavailable, $"{available} of {desired} agent pods are available.")
-                : DesiredCondition.Failed(ConditionTypes.Ready, AgentReasons.Progressing, $"Rolling out: {updated} of {desired} pods updated, {available} available.");
-        }
-
-        return DesiredCondition.Met(ConditionTypes.Ready, AgentReasons.Available, desired == 1 ? "The agent is running." : $"All {desired} agent pods are available.");
-    }
+    private List<V1Condition> Merge(Agent agent, IEnumerable<DesiredCondition> conditions) =>
+        StatusConditions.Merge(agent.Status?.Conditions, conditions, agent.Metadata.Generation, time.GetUtcNow());
 
     private async Task PatchStatusAsync(Agent agent, AgentStatus status, CancellationToken cancellationToken)
     {
@@ -210,17 +203,6 @@ public sealed class AgentReconciler(
         await applier.PatchStatusAsync(OperatorKinds.Agents, agent, desired, cancellationToken);
     }
 
-    private static AgentStatus CopyStatus(Agent agent) => new()
-    {
-        ObservedGeneration = agent.Metadata.Generation,
-        ConfigHash = agent.Status?.ConfigHash,
-        Model = agent.Status?.Model,
-        TokensUsedToday = agent.Status?.TokensUsedToday,
-    };
-
-    private static string OwnerName(IKubernetesObject<V1ObjectMeta> child) =>
-        child.Metadata.OwnerReferences?.FirstOrDefault()?.Name ?? child.Metadata.Name;
-
-    /// <summary>What the Deployment step did: the live Deployment as cached before it, and the hash the pods run or will run.</summary>
+    /// <summary>What the Deployment step did: the hash the pods run or will run, whether an apply was sent, whether it waits.</summary>
     private sealed record DeploymentRollout(V1Deployment? Live, string? Hash, bool Applied, bool Pending);
 }

@@ -1,0 +1,76 @@
+using Drover.Api.V1Alpha1;
+using Drover.ControllerRuntime.Apply;
+using Drover.ControllerRuntime.Controllers;
+using Drover.Operator.Hosting;
+using Drover.Operator.Status;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Operator.Schedules;
+
+/// <summary>
+/// Keeps a Schedule's CronJob in line with the Schedule and its Agent, and reports the CronJob's runs and the next
+/// run time. Kubernetes keeps the clock; the operator only looks again when the next run is due, so
+/// <c>nextScheduleTime</c> moves on. A Schedule that cannot run keeps whatever CronJob it had, reports why, and
+/// waits for its Agent (watched) to change.
+/// </summary>
+public sealed class ScheduleReconciler(
+    OperatorInformers informers,
+    ResourceApplier applier,
+    EventRecorder events,
+    OperatorOptions options,
+    ILogger<ScheduleReconciler> logger,
+    TimeProvider time) : IReconciler<Schedule>
+{
+    /// <summary>Past the due time, so the CronJob controller has recorded the run when the status is read again.</summary>
+    private static readonly TimeSpan AfterRunMargin = TimeSpan.FromSeconds(2);
+
+    public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest<Schedule> request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Object is not { } schedule || schedule.Metadata.DeletionTimestamp is not null)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var ns = schedule.Metadata.NamespaceProperty;
+        var failure = ScheduleResolver.TryResolve(schedule, informers, out var plan);
+        var live = informers.CronJobs.Cache.Get(ns, schedule.Metadata.Name);
+        if (plan is not null)
+        {
+            var desired = CronJobBuilder.Build(plan, options);
+            if (await applier.ApplyAsync(OperatorKinds.CronJobs, desired, live, cancellationToken) == ApplyOutcome.Applied)
+            {
+                OperatorLog.ChildApplied(logger, ns, schedule.Metadata.Name, desired.Kind, desired.Metadata.Name);
+            }
+        }
+
+        var now = time.GetUtcNow();
+        var snapshot = ScheduleStatusCalculator.Compute(schedule, failure, live, now);
+        var status = new ScheduleStatus
+        {
+            ObservedGeneration = schedule.Metadata.Generation,
+            LastScheduleTime = snapshot.LastScheduleTime,
+            LastSuccessfulTime = snapshot.LastSuccessfulTime,
+            NextScheduleTime = snapshot.NextScheduleTime,
+            Active = snapshot.Active?.ToList(),
+            Conditions = StatusConditions.Merge(schedule.Status?.Conditions, [snapshot.Ready], schedule.Metadata.Generation, now),
+        };
+        var updated = new Schedule { ApiVersion = schedule.ApiVersion, Kind = schedule.Kind, Metadata = schedule.Metadata, Spec = schedule.Spec, Status = status };
+        await applier.PatchStatusAsync(OperatorKinds.Schedules, schedule, updated, cancellationToken);
+
+        if (failure is not null)
+        {
+            OperatorLog.ScheduleNotReady(logger, ns, schedule.Metadata.Name, failure.Reason, failure.Message);
+            await events.WarningAsync(schedule, failure.Reason, "Resolve", failure.Message, cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        if (snapshot.NextScheduleTime is { } next)
+        {
+            var due = new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) - now + AfterRunMargin;
+            return ReconcileResult.After(due > TimeSpan.Zero ? due : AfterRunMargin);
+        }
+
+        return ReconcileResult.Done;
+    }
+}
