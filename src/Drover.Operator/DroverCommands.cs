@@ -7,9 +7,6 @@ namespace Drover.Operator;
 /// <summary>The <c>drover</c> command line: <c>run</c> (the default), <c>render</c> and <c>version</c>.</summary>
 public static class DroverCommands
 {
-    /// <summary>Exit code of <c>run</c> until the operator host is wired in.</summary>
-    public const int NotWired = 2;
-
     public static string Version =>
         typeof(DroverCommands).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(DroverCommands).Assembly.GetName().Version?.ToString()
@@ -33,10 +30,7 @@ public static class DroverCommands
         return root;
     }
 
-    // The operator host (informers, reconcilers, leader election) plugs in here.
-    private static int RunOperator(IReadOnlyList<string> args, TextWriter output, TextWriter error)
-    {
-        error.WriteLine("drover: the operator host is not wired yet; use `drover render` to see what it would create.");
-        return NotWired;
-    }
+    // The host runs until SIGTERM/Ctrl-C (or convergence with --exit-when-ready); blocking here is the whole process.
+    private static int RunOperator(IReadOnlyList<string> args, TextWriter output, TextWriter error) =>
+        Hosting.RunCommand.RunAsync(args, output, error).GetAwaiter().GetResult();
 }
