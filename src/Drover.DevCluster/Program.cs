@@ -1,2 +1,46 @@
-Console.Error.WriteLine("The dev cluster arrives with the dev-cluster issue.");
-return 2;
+using System.Globalization;
+using Drover.DevCluster;
+
+var port = 6443;
+var kubeconfig = Path.Combine(".kube", "dev-cluster.kubeconfig");
+var simulateKubelet = false;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--port" when i + 1 < args.Length:
+            port = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--kubeconfig" when i + 1 < args.Length:
+            kubeconfig = args[++i];
+            break;
+        case "--simulate-kubelet":
+            simulateKubelet = true;
+            break;
+        default:
+            Console.Error.WriteLine("usage: Drover.DevCluster [--port 6443] [--kubeconfig path] [--simulate-kubelet]");
+            return 2;
+    }
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+await using var server = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, SimulateKubelet = simulateKubelet }, stop.Token);
+var written = server.WriteKubeconfig(kubeconfig);
+Console.WriteLine($"dev cluster serving on {server.BaseAddress}");
+Console.WriteLine($"kubeconfig: {written}  (export KUBECONFIG={written})");
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+    Console.WriteLine("stopping");
+}
+
+return 0;

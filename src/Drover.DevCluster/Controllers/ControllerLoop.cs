@@ -1,0 +1,107 @@
+using System.Threading.Channels;
+using Drover.DevCluster.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.DevCluster.Controllers;
+
+/// <summary>
+/// Runs the in-server controllers (garbage collector, namespace and CRD cleanup, simulated kubelet)
+/// whenever a relevant write lands, at most once per short interval so bulk writes stay cheap.
+/// </summary>
+internal sealed partial class ControllerLoop : IAsyncDisposable
+{
+    private static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan IdleInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan PendingInterval = TimeSpan.FromMilliseconds(25);
+
+    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly GarbageCollector _collector;
+    private readonly NamespaceLifecycle _namespaces;
+    private readonly CustomResourceDefinitionController _crds;
+    private readonly KubeletSimulator? _kubelet;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private Task _running = Task.CompletedTask;
+
+    public ControllerLoop(GarbageCollector collector, NamespaceLifecycle namespaces, CustomResourceDefinitionController crds, KubeletSimulator? kubelet, TimeProvider time, ILogger logger)
+    {
+        _collector = collector;
+        _namespaces = namespaces;
+        _crds = crds;
+        _kubelet = kubelet;
+        _time = time;
+        _logger = logger;
+    }
+
+    public void Start() => _running = Task.Run(RunAsync);
+
+    /// <summary>Called from the store's commit hook: cheap, never blocks.</summary>
+    public void Notify(StoreEvent change)
+    {
+        var metadata = change.Object.Metadata;
+        if (change.Type == "DELETED"
+            || metadata["deletionTimestamp"] is not null
+            || metadata["ownerReferences"] is not null
+            || (_kubelet is not null && change.Bucket is "deployments.apps" or "jobs.batch"))
+        {
+            _signal.Writer.TryWrite(true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        try
+        {
+            await _running;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            var changed = false;
+            try
+            {
+                changed |= _crds.CleanUp();
+                changed |= _namespaces.Sweep();
+                changed |= _collector.Sweep();
+                changed |= _kubelet?.Sweep() ?? false;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogSweepFailed(_logger, e);
+            }
+
+            await Task.Delay(MinimumInterval, _time, token);
+            if (changed)
+            {
+                continue;
+            }
+
+            var wait = _kubelet?.Pending == true ? PendingInterval : IdleInterval;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+            timeout.CancelAfter(wait);
+            try
+            {
+                await _signal.Reader.ReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                // Periodic sweep.
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A dev cluster controller sweep failed")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+}
