@@ -12,6 +12,16 @@ layer_version="2.2.2"
 stamp="$tools/.layer-$layer_version"
 
 mkdir -p "$bin"
+
+# Manifest validators (hack/validate-manifests.mjs): kubernetes-models and friends, pinned in hack/package.json.
+npm_stamp="$tools/.npm-$(sha256sum "$root/hack/package.json" | cut -c1-16)"
+if [[ ! -f "$npm_stamp" ]] && command -v npm >/dev/null; then
+  cp "$root/hack/package.json" "$tools/package.json"
+  (cd "$tools" && npm install --silent --no-audit --no-fund --omit=dev >/dev/null)
+  rm -f "$tools"/.npm-*
+  touch "$npm_stamp"
+fi
+
 if [[ -x "$bin/kubectl" && -x "$bin/helm" && -f "$stamp" ]]; then
   exit 0
 fi
@@ -37,3 +47,4 @@ touch "$stamp"
 
 "$bin/kubectl" version --client 2>/dev/null | head -n 1
 "$bin/helm" version --short 2>/dev/null
+
