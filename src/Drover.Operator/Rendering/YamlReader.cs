@@ -20,6 +20,22 @@ public static partial class YamlReader
     {
         ArgumentNullException.ThrowIfNull(reader);
         var parser = new Parser(reader);
+        try
+        {
+            return ReadStream(parser);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Some malformed input (an unclosed flow sequence) surfaces from the scanner as an InvalidOperationException.
+            var at = parser.Current?.Start ?? Mark.Empty;
+            throw new YamlException(at, at, $"Invalid YAML near line {at.Line}, column {at.Column}: {e.Message}", e);
+        }
+    }
+
+    public static IReadOnlyList<JsonNode> ReadDocuments(string text) => ReadDocuments(new StringReader(text));
+
+    private static List<JsonNode> ReadStream(Parser parser)
+    {
         var documents = new List<JsonNode>();
         parser.Consume<StreamStart>();
         while (parser.TryConsume<DocumentStart>(out _))
@@ -41,8 +57,6 @@ public static partial class YamlReader
         parser.Consume<StreamEnd>();
         return documents;
     }
-
-    public static IReadOnlyList<JsonNode> ReadDocuments(string text) => ReadDocuments(new StringReader(text));
 
     private static JsonNode? ReadNode(IParser parser, Dictionary<string, JsonNode?> anchors)
     {
