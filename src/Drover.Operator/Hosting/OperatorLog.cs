@@ -11,7 +11,7 @@ internal static partial class OperatorLog
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Agent {Namespace}/{Name} is not ready ({Reason}): {Detail}")]
     public static partial void AgentNotReady(ILogger logger, string? @namespace, string name, string reason, string detail);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Agent {Namespace}/{Name}: applied {Kind} {ChildName}")]
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "{Namespace}/{Name}: applied {Kind} {ChildName}")]
     public static partial void ChildApplied(ILogger logger, string? @namespace, string name, string kind, string childName);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Agent {Namespace}/{Name}: removed {Count} {Kind} no longer wanted")]
