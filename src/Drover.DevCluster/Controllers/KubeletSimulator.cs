@@ -18,7 +18,7 @@ internal sealed class KubeletSimulator
     private readonly ResourceOperations _operations;
     private readonly TimeSpan _rolloutDelay;
     private readonly TimeProvider _time;
-    private readonly Dictionary<(string Uid, long Generation), DateTimeOffset> _firstSeen = [];
+    private readonly Dictionary<(string Uid, long Generation), (DateTimeOffset Seen, bool Rolling)> _firstSeen = [];
 
     public KubeletSimulator(ResourceOperations operations, TimeSpan rolloutDelay, TimeProvider time)
     {
@@ -71,8 +71,8 @@ internal sealed class KubeletSimulator
         var replicas = Json.Integer(obj, "spec", "replicas") ?? 1;
         var observed = Json.Integer(obj, "status", "observedGeneration");
         var now = _time.GetUtcNow();
-        var seen = FirstSeen(deployment.Uid, generation, now);
-        var rolling = observed is not null && observed < generation;
+        // Whether this generation is a change to a running Deployment is decided when it is first seen.
+        var (seen, rolling) = FirstSeen(deployment.Uid, generation, now, observed is not null && observed < generation);
         var settled = !rolling || now - seen >= _rolloutDelay;
         var next = deployment.Clone();
         var status = next["status"] as JsonObject ?? [];
@@ -112,7 +112,7 @@ internal sealed class KubeletSimulator
         }
 
         var now = _time.GetUtcNow();
-        var seen = FirstSeen(job.Uid, 0, now);
+        var (seen, _) = FirstSeen(job.Uid, 0, now, rolling: true);
         var next = job.Clone();
         var status = next["status"] as JsonObject ?? [];
         next["status"] = status;
@@ -135,15 +135,15 @@ internal sealed class KubeletSimulator
         return (wrote, !done);
     }
 
-    private DateTimeOffset FirstSeen(string uid, long generation, DateTimeOffset now)
+    private (DateTimeOffset Seen, bool Rolling) FirstSeen(string uid, long generation, DateTimeOffset now, bool rolling)
     {
-        if (!_firstSeen.TryGetValue((uid, generation), out var seen))
+        if (!_firstSeen.TryGetValue((uid, generation), out var entry))
         {
-            seen = now;
-            _firstSeen[(uid, generation)] = seen;
+            entry = (now, rolling);
+            _firstSeen[(uid, generation)] = entry;
         }
 
-        return seen;
+        return entry;
     }
 
     private static string TemplateHash(JsonObject deployment)
