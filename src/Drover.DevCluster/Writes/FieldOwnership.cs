@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Drover.DevCluster.Patching;
 using Drover.DevCluster.Resources;
 
 namespace Drover.DevCluster.Writes;
@@ -11,18 +12,31 @@ public static class FieldOwnership
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(after);
-        _ = (before, manager, now, subresource);
+        try
+        {
+            ManagedFields.RecordUpdate(before, after, manager, type.ApiVersion, now, subresource, PatchApplication.SchemaFor(type));
+        }
+        catch (PatchException e)
+        {
+            throw PatchApplication.Translate(e);
+        }
     }
 
     /// <summary>Merges an apply body into the live object (null = create) for <paramref name="manager"/>.</summary>
     public static ApplyOutcome Apply(ResourceType type, JsonObject? live, JsonObject applied, string manager, bool force, DateTimeOffset now, string? subresource)
     {
         ArgumentNullException.ThrowIfNull(type);
-        _ = (manager, force, now, subresource);
-        var merged = (JsonObject)Patching.MergePatch.Apply(live, applied)!;
-        return new ApplyOutcome(merged, []);
+        try
+        {
+            var result = ServerSideApply.Apply(live, applied, manager, force, PatchApplication.SchemaFor(type), type.ApiVersion, now, subresource);
+            return new ApplyOutcome(result.Object, result.Conflicts.Count == 0 ? null : ServerSideApply.FormatConflictMessage(result.Conflicts), [.. result.Conflicts.Select(c => (c.Manager, c.Field, c.Message))]);
+        }
+        catch (PatchException e)
+        {
+            throw PatchApplication.Translate(e);
+        }
     }
 }
 
-/// <summary>An apply's result: the merged object, or the conflicts that stopped it.</summary>
-public sealed record ApplyOutcome(JsonObject? Object, IReadOnlyList<(string Manager, string Field, string Message)> Conflicts);
+/// <summary>An apply's result: the merged object, or the conflicts (and their Status message) that stopped it.</summary>
+public sealed record ApplyOutcome(JsonObject? Object, string? ConflictMessage, IReadOnlyList<(string Manager, string Field, string Message)> Conflicts);

@@ -54,6 +54,6 @@ public static class PatchApplication
         return type.Schema?.Fields ?? BuiltinSchemas.For(type.Group, type.Version, type.Kind);
     }
 
-    private static JsonNode? StrategicMerge(ResourceType type, JsonObject live, JsonNode? patch) =>
-        MergePatch.Apply(live, patch);
+    private static JsonNode StrategicMerge(ResourceType type, JsonObject live, JsonNode? patch) =>
+        StrategicMergePatch.Apply(live, patch ?? new JsonObject(), SchemaFor(type));
 }

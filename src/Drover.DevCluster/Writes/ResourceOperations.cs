@@ -370,7 +370,7 @@ public sealed partial class ResourceOperations
             var outcome = FieldOwnership.Apply(type, current?.Clone(), applied, options.FieldManager, force, Now, subresource);
             if (outcome.Conflicts.Count > 0)
             {
-                throw ApplyConflict(outcome.Conflicts);
+                throw ApplyConflict(outcome.ConflictMessage!, outcome.Conflicts);
             }
 
             var merged = outcome.Object!;
@@ -399,20 +399,8 @@ public sealed partial class ResourceOperations
         }
     }
 
-    private static ApiException ApplyConflict(IReadOnlyList<(string Manager, string Field, string Message)> conflicts)
+    private static ApiException ApplyConflict(string message, IReadOnlyList<(string Manager, string Field, string Message)> conflicts)
     {
-        string message;
-        if (conflicts.Count == 1)
-        {
-            message = $"Apply failed with 1 conflict: {conflicts[0].Message}: {conflicts[0].Field}";
-        }
-        else
-        {
-            var lines = conflicts.GroupBy(c => c.Message.Replace("conflict with", "conflicts with", StringComparison.Ordinal))
-                .Select(g => g.Key + ":\n" + string.Join("\n", g.Select(c => "- " + c.Field)));
-            message = $"Apply failed with {conflicts.Count} conflicts: " + string.Join("\n", lines);
-        }
-
         var details = new JsonObject { ["causes"] = ApiException.Causes(conflicts.Select(c => (c.Field, "FieldManagerConflict", c.Message))) };
         return ApiException.Custom(409, "Conflict", message, details);
     }
