@@ -50,3 +50,22 @@ bench: ## Measure fleet convergence, API writes and footprint
 clean: ## Remove build outputs
 	$(DOTNET) clean Operator.sln
 	rm -rf artifacts
+
+.PHONY: publish
+publish: ## NativeAOT-publish drover for linux-x64 and linux-arm64 into artifacts/publish (fails on any warning)
+	bash hack/publish.sh $(RIDS)
+
+.PHONY: image
+image: ## Build the multi-arch container image (docker buildx, else podman/buildah) and report its sizes
+	bash hack/image.sh
+
+.PHONY: chart-lint
+chart-lint: ## Lint the Helm chart strictly and validate the chart and config/default renders against the schemas
+	@bash hack/tools.sh
+	.tools/bin/helm lint --strict charts/drover
+	.tools/bin/helm template drover charts/drover -n drover-system --include-crds | node hack/validate-manifests.mjs >/dev/null
+	.tools/bin/kubectl kustomize config/default | node hack/validate-manifests.mjs >/dev/null
+	diff -r crds charts/drover/crds
+	diff -r crds config/crd/bases
+	diff -r config/rbac/role.yaml charts/drover/files/rbac/role.yaml
+	diff -r config/rbac/leader_election_role.yaml charts/drover/files/rbac/leader_election_role.yaml

@@ -1,0 +1,12 @@
+namespace Drover.Scenarios.Packaging;
+
+/// <summary>The real clients a packaging test needs; each is installed by hack/tools.sh.</summary>
+[Flags]
+public enum PackagingTool
+{
+    None = 0,
+    Helm = 1,
+    Kubectl = 2,
+    /// <summary>node with the kubernetes-models validator's packages under .tools/node_modules.</summary>
+    Validator = 4,
+}
