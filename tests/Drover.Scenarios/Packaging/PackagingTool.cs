@@ -9,4 +9,6 @@ public enum PackagingTool
     Kubectl = 2,
     /// <summary>node with the kubernetes-models validator's packages under .tools/node_modules.</summary>
     Validator = 4,
+    /// <summary>node with fengari (a Lua VM) under .tools/node_modules, for the Argo CD health script.</summary>
+    LuaVm = 8,
 }

@@ -12,6 +12,8 @@ internal static class RepositoryLayout
     public static string Helm => Path.Combine(Root, ".tools", "bin", "helm");
     public static string Kubectl => Path.Combine(Root, ".tools", "bin", "kubectl");
     public static string Validator => Path.Combine(Root, "hack", "validate-manifests.mjs");
+    public static string LuaVm => Path.Combine(NodeModules, "fengari");
+    public static string ArgoCdHealthDoc => Path.Combine(Root, "docs", "argocd-health.md");
     private static string NodeModules => Path.Combine(Root, ".tools", "node_modules");
 
     /// <summary>Null when every tool in <paramref name="needs"/> is present, else why the test cannot run.</summary>
@@ -35,6 +37,17 @@ internal static class RepositoryLayout
             if (!Directory.Exists(Path.Combine(NodeModules, "kubernetes-models")))
             {
                 missing.Add(".tools/node_modules/kubernetes-models");
+            }
+        }
+        if (needs.HasFlag(PackagingTool.LuaVm))
+        {
+            if (FindOnPath("node") is null && !needs.HasFlag(PackagingTool.Validator))
+            {
+                missing.Add("node on PATH");
+            }
+            if (!Directory.Exists(LuaVm))
+            {
+                missing.Add(".tools/node_modules/fengari");
             }
         }
         return missing.Count == 0 ? null : $"needs {string.Join(", ", missing)}: run `bash hack/tools.sh` (make tools)";
