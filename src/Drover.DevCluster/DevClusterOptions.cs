@@ -21,6 +21,9 @@ public sealed class DevClusterOptions
     /// <summary>Events a watcher may have queued before it is closed as too slow.</summary>
     public int WatchBufferSize { get; init; } = 10_000;
 
+    /// <summary>Logs every request (method, path, status) at Information level.</summary>
+    public bool LogRequests { get; init; }
+
     /// <summary>Clock for timestamps and timers; tests may substitute a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

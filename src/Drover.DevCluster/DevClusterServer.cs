@@ -64,17 +64,21 @@ public sealed class DevClusterServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(options.LogRequests ? LogLevel.Information : LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
             kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
         });
         var app = builder.Build();
-        var handler = new ApiRequestHandler(operations, requests, faults, time, options.BookmarkInterval);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.DevCluster");
+        var handler = new ApiRequestHandler(operations, requests, faults, time, options.BookmarkInterval)
+        {
+            RequestLog = options.LogRequests ? (method, path, status) => RequestLogging.Served(logger, method, path, status) : null,
+        };
         app.Run(handler.HandleAsync);
 
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.DevCluster");
         var kubelet = options.SimulateKubelet ? new KubeletSimulator(operations, options.RolloutDelay, time) : null;
         var controllers = new ControllerLoop(new GarbageCollector(operations), new NamespaceLifecycle(operations), crds, kubelet, time, logger);
         store.Committed = controllers.Notify;

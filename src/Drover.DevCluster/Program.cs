@@ -4,6 +4,7 @@ using Drover.DevCluster;
 var port = 6443;
 var kubeconfig = Path.Combine(".kube", "dev-cluster.kubeconfig");
 var simulateKubelet = false;
+var logRequests = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -17,8 +18,11 @@ for (var i = 0; i < args.Length; i++)
         case "--simulate-kubelet":
             simulateKubelet = true;
             break;
+        case "--log-requests":
+            logRequests = true;
+            break;
         default:
-            Console.Error.WriteLine("usage: Drover.DevCluster [--port 6443] [--kubeconfig path] [--simulate-kubelet]");
+            Console.Error.WriteLine("usage: Drover.DevCluster [--port 6443] [--kubeconfig path] [--simulate-kubelet] [--log-requests]");
             return 2;
     }
 }
@@ -30,7 +34,7 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-await using var server = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, SimulateKubelet = simulateKubelet }, stop.Token);
+await using var server = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, SimulateKubelet = simulateKubelet, LogRequests = logRequests }, stop.Token);
 var written = server.WriteKubeconfig(kubeconfig);
 Console.WriteLine($"dev cluster serving on {server.BaseAddress}");
 Console.WriteLine($"kubeconfig: {written}  (export KUBECONFIG={written})");

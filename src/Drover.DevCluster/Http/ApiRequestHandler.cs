@@ -32,7 +32,22 @@ internal sealed class ApiRequestHandler
 
     private ResourceCatalog Catalog => _operations.Catalog;
 
+    /// <summary>When set, told about every request once it is answered (method, path and query, status).</summary>
+    public Action<string, string, int>? RequestLog { get; init; }
+
     public async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            await DispatchAsync(context);
+        }
+        finally
+        {
+            RequestLog?.Invoke(context.Request.Method, context.Request.Path + context.Request.QueryString, context.Response.StatusCode);
+        }
+    }
+
+    private async Task DispatchAsync(HttpContext context)
     {
         try
         {
@@ -444,7 +459,10 @@ internal sealed class ApiRequestHandler
     {
         var query = context.Request.Query;
         var body = await ReadBodyAsync(context);
-        var options = body.Length == 0 ? null : RequestBodies.Decode(body, RequestBodies.MediaType(context.Request.ContentType)) as JsonObject;
+        var mediaType = RequestBodies.MediaType(context.Request.ContentType);
+        var options = body.Length == 0 ? null
+            : mediaType == RequestBodies.ProtobufType ? DeleteOptionsProtobuf.TryDecode(body) ?? throw ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+            : RequestBodies.Decode(body, mediaType) as JsonObject;
         bool? orphan = Json.At(options, "orphanDependents") is JsonValue o && o.TryGetValue<bool>(out var b) ? b
             : query["orphanDependents"] is [{ } q] ? q == "true" : null;
         return new DeleteRequest

@@ -20,6 +20,13 @@ public static class BuiltinResources
             AnnotationsBumpGeneration = true,
             Scale = new ScaleSubresource(".spec.replicas", ".status.replicas", ".spec.selector"),
         },
+        // Served (empty unless a client writes some) because kstatus, behind helm --wait, lists a Deployment's ReplicaSets.
+        new()
+        {
+            Group = "apps", Version = "v1", Plural = "replicasets", Kind = "ReplicaSet", Namespaced = true,
+            ShortNames = ["rs"], Categories = ["all"], HasStatusSubresource = true, HasGeneration = true,
+            Scale = new ScaleSubresource(".spec.replicas", ".status.replicas", ".spec.selector"),
+        },
         Grouped("batch", "jobs", "Job", status: true, generation: true, categories: ["all"]),
         Grouped("batch", "cronjobs", "CronJob", status: true, generation: true, shortNames: ["cj"], categories: ["all"]),
         Grouped("networking.k8s.io", "networkpolicies", "NetworkPolicy", generation: true, shortNames: ["netpol"]),
