@@ -37,8 +37,9 @@ make_local_base() {
   local tag="localhost/drover-base:bookworm-$arch"
   local work
   work=$(mktemp -d)
+  chmod 0755 "$work" # apt's download user must be able to write there
   mkdir -p "$work/debs" "$work/rootfs"
-  (cd "$work/debs" && apt-get download -qq "libc6:$arch" "libssl3:$arch" >/dev/null) || {
+  (cd "$work/debs" && apt-get download -qq -o APT::Sandbox::User=root "libc6:$arch" "libssl3:$arch" >/dev/null) || {
     echo "image: cannot download libc6:$arch/libssl3:$arch (for arm64 run: dpkg --add-architecture arm64 && apt-get update)" >&2
     rm -rf "$work"; return 1
   }
@@ -55,7 +56,7 @@ make_local_base() {
   printf 'root:x:0:\nnonroot:x:65532:\n' >"$fs/etc/group"
   chown 65532:65532 "$fs/home/nonroot"
   tar --numeric-owner -C "$fs" -cf "$work/rootfs.tar" .
-  "$tool" import --arch "$arch" --os linux "$work/rootfs.tar" "$tag" >/dev/null
+  "$tool" import -q --arch "$arch" --os linux "$work/rootfs.tar" "$tag" >/dev/null
   rm -rf "$work"
   echo "$tag"
 }
@@ -99,6 +100,15 @@ for arch in "${arches[@]}"; do
   fi
   "$tool" manifest add "$image:$version" "containers-storage:localhost/$tag" >/dev/null
   size=$("$tool" image inspect --format '{{.Size}}' "$tag")
+  # Smoke-run: the binary starts on its base as the non-root user. Low ulimits because nested container
+  # runtimes may not raise them; a foreign architecture needs qemu registered with binfmt_misc.
+  host_arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+  if [[ $tool == podman && ( $arch == "$host_arch" || -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ) ]]; then
+    echo "image: $tag says: $(podman run --rm --network none --platform "linux/$arch" \
+      --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$tag" version)"
+  else
+    echo "image: $tag not smoke-run (no way to run $arch here)"
+  fi
   echo "image: $tag $(human "$size") ($("$tool" image inspect --format '{{.Architecture}} user={{.Config.User}} entrypoint={{.Config.Entrypoint}}' "$tag"))"
 done
 echo "image: manifest list $image:$version ($("$tool" manifest inspect "$image:$version" | grep -c '"architecture"') platforms)"
