@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Drover.Api.V1Alpha1;
@@ -22,4 +23,7 @@ namespace Drover.Api;
 [JsonSerializable(typeof(ScheduleList))]
 [JsonSerializable(typeof(ScheduleStatus))]
 [JsonSerializable(typeof(JsonObject))]
+// metadata.managedFields[].fieldsV1 is typed `object` in k8s.Models and arrives as a JsonElement: writing it back
+// (deep copies, status patches) needs its metadata, or every object touched by a field manager fails to serialise.
+[JsonSerializable(typeof(JsonElement))]
 public sealed partial class DroverJsonContext : JsonSerializerContext;

@@ -8,6 +8,26 @@ namespace Drover.Api.Tests;
 public class JsonContextTests
 {
     [Fact]
+    public void An_object_written_by_a_field_manager_survives_a_deep_copy_with_its_managed_fields()
+    {
+        // What the API server returns for anything applied with kubectl or helm.
+        const string json = """
+            {"apiVersion":"drover.dev/v1alpha1","kind":"ModelProvider",
+             "metadata":{"name":"openai","namespace":"default","managedFields":[
+               {"manager":"kubectl-client-side-apply","operation":"Update","apiVersion":"drover.dev/v1alpha1",
+                "fieldsType":"FieldsV1","fieldsV1":{"f:spec":{"f:type":{}}}}]},
+             "spec":{"type":"OpenAI","apiKey":{"secretKeyRef":{"name":"openai","key":"api-key"}}}}
+            """;
+        var provider = JsonSerializer.Deserialize(json, DroverJsonContext.Default.ModelProvider)!;
+
+        var defaulted = Defaults.Apply(provider);
+
+        var written = JsonNode.Parse(JsonSerializer.Serialize(defaulted, DroverJsonContext.Default.ModelProvider))!;
+        Assert.Equal("""{"f:spec":{"f:type":{}}}""", written["metadata"]!["managedFields"]![0]!["fieldsV1"]!.ToJsonString());
+        Assert.Equal("https://api.openai.com/v1", defaulted.Spec.Endpoint);
+    }
+
+    [Fact]
     public void Objects_serialise_with_kubernetes_names_and_without_nulls()
     {
         var agent = new Agent
