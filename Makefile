@@ -40,7 +40,7 @@ lint: ## Check formatting and that crds/ matches the API types
 
 .PHONY: run
 run: ## Run Drover (on the embedded dev cluster when no cluster is configured)
-	@echo "make run: the operator host arrives with the operator issue" >&2; exit 2
+	bash hack/run.sh $(ARGS)
 
 .PHONY: bench
 bench: ## Measure fleet convergence, API writes and footprint
