@@ -80,7 +80,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         app.Run(handler.HandleAsync);
 
         var kubelet = options.SimulateKubelet ? new KubeletSimulator(operations, options.RolloutDelay, time) : null;
-        var controllers = new ControllerLoop(new GarbageCollector(operations), new NamespaceLifecycle(operations), crds, kubelet, time, logger);
+        var controllers = new ControllerLoop(store, new GarbageCollector(operations), new NamespaceLifecycle(operations), crds, kubelet, time, logger);
         store.Committed = controllers.Notify;
         SeedNamespaces(operations);
 

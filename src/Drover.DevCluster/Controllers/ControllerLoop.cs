@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Drover.DevCluster.Protocol;
 using Drover.DevCluster.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -22,10 +24,12 @@ internal sealed partial class ControllerLoop : IAsyncDisposable
     private readonly KubeletSimulator? _kubelet;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ObjectStore _store;
     private Task _running = Task.CompletedTask;
 
-    public ControllerLoop(GarbageCollector collector, NamespaceLifecycle namespaces, CustomResourceDefinitionController crds, KubeletSimulator? kubelet, TimeProvider time, ILogger logger)
+    public ControllerLoop(ObjectStore store, GarbageCollector collector, NamespaceLifecycle namespaces, CustomResourceDefinitionController crds, KubeletSimulator? kubelet, TimeProvider time, ILogger logger)
     {
+        _store = store;
         _collector = collector;
         _namespaces = namespaces;
         _crds = crds;
@@ -36,14 +40,14 @@ internal sealed partial class ControllerLoop : IAsyncDisposable
 
     public void Start() => _running = Task.Run(RunAsync);
 
-    /// <summary>Called from the store's commit hook: cheap, never blocks.</summary>
+    /// <summary>Called from the store's commit hook (under its lock, which is re-entrant): cheap, never blocks.</summary>
     public void Notify(StoreEvent change)
     {
         var metadata = change.Object.Metadata;
         if (change.Type == "DELETED"
             || metadata["deletionTimestamp"] is not null
-            || metadata["ownerReferences"] is not null
-            || (_kubelet is not null && change.Bucket is "deployments.apps" or "jobs.batch"))
+            || (_kubelet is not null && change.Bucket is "deployments.apps" or "jobs.batch")
+            || (metadata["ownerReferences"] is JsonArray owners && owners.Any(o => !_store.UidExists(Json.String(o, "uid") ?? string.Empty))))
         {
             _signal.Writer.TryWrite(true);
         }
@@ -70,6 +74,7 @@ internal sealed partial class ControllerLoop : IAsyncDisposable
         while (!token.IsCancellationRequested)
         {
             var changed = false;
+            var started = _time.GetTimestamp();
             try
             {
                 changed |= _crds.CleanUp();
@@ -82,7 +87,9 @@ internal sealed partial class ControllerLoop : IAsyncDisposable
                 LogSweepFailed(_logger, e);
             }
 
-            await Task.Delay(MinimumInterval, _time, token);
+            // Sweeps scan the whole store; spacing them by a multiple of their cost keeps bulk writes fast.
+            var cost = _time.GetElapsedTime(started);
+            await Task.Delay(cost * 4 > MinimumInterval ? cost * 4 : MinimumInterval, _time, token);
             if (changed)
             {
                 continue;
