@@ -8,15 +8,15 @@ using k8s.Models;
 namespace Drover.Operator.Children;
 
 /// <summary>
-/// JSON of the objects the operator builds and reads, through source-generated metadata only (the Kubernetes
-/// client's <see cref="SourceGenerationContext"/> and <see cref="DroverJsonContext"/>), so NativeAOT keeps working.
+/// JSON of the objects the operator builds and reads, through source-generated metadata only (<see cref="ChildJsonContext"/>
+/// and <see cref="DroverJsonContext"/>), so NativeAOT keeps working.
 /// </summary>
 public static class KubeObjectJson
 {
     public static JsonObject ToJson(IKubernetesObject<V1ObjectMeta> obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        var k8s = SourceGenerationContext.Default;
+        var k8s = ChildJsonContext.Default;
         var node = obj switch
         {
             V1ServiceAccount o => JsonSerializer.SerializeToNode(o, k8s.V1ServiceAccount),

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Drover.Api;
 using Drover.Api.V1Alpha1;
+using Drover.Operator.Children;
 using Drover.Operator.Resolution;
 using k8s;
 using k8s.Models;
@@ -74,10 +75,10 @@ public static class ManifestLoader
                 (DroverApi.ApiVersion, Agent.KubeKind) => obj.Deserialize(DroverJsonContext.Default.Agent),
                 (DroverApi.ApiVersion, ModelProvider.KubeKind) => obj.Deserialize(DroverJsonContext.Default.ModelProvider),
                 (DroverApi.ApiVersion, Schedule.KubeKind) => obj.Deserialize(DroverJsonContext.Default.Schedule),
-                ("v1", V1Secret.KubeKind) => obj.Deserialize(SourceGenerationContext.Default.V1Secret),
-                ("v1", V1ConfigMap.KubeKind) => obj.Deserialize(SourceGenerationContext.Default.V1ConfigMap),
-                ("v1", V1Service.KubeKind) => obj.Deserialize(SourceGenerationContext.Default.V1Service),
-                ("v1", V1Namespace.KubeKind) => obj.Deserialize(SourceGenerationContext.Default.V1Namespace),
+                ("v1", V1Secret.KubeKind) => obj.Deserialize(ChildJsonContext.Default.V1Secret),
+                ("v1", V1ConfigMap.KubeKind) => obj.Deserialize(ChildJsonContext.Default.V1ConfigMap),
+                ("v1", V1Service.KubeKind) => obj.Deserialize(ChildJsonContext.Default.V1Service),
+                ("v1", V1Namespace.KubeKind) => obj.Deserialize(ChildJsonContext.Default.V1Namespace),
                 _ => null,
             };
             if (read is null)
