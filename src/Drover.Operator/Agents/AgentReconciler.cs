@@ -199,8 +199,9 @@ public sealed class AgentReconciler(
 
     private async Task PatchStatusAsync(Agent agent, AgentStatus status, CancellationToken cancellationToken)
     {
-        var desired = new Agent { ApiVersion = agent.ApiVersion, Kind = agent.Kind, Metadata = agent.Metadata, Spec = agent.Spec, Status = status };
-        await applier.PatchStatusAsync(OperatorKinds.Agents, agent, desired, cancellationToken);
+        var live = new Agent { Metadata = StatusPatchMetadata.Of(agent), Status = agent.Status };
+        var desired = new Agent { Metadata = live.Metadata, Status = status };
+        await applier.PatchStatusAsync(OperatorKinds.Agents, live, desired, cancellationToken);
     }
 
     /// <summary>What the Deployment step did: the hash the pods run or will run, whether an apply was sent, whether it waits.</summary>

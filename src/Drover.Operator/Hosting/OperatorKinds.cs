@@ -9,8 +9,6 @@ namespace Drover.Operator.Hosting;
 /// <summary>Where every kind the operator reads or writes lives on the API server, with its source-generated JSON metadata.</summary>
 public static class OperatorKinds
 {
-    private static SourceGenerationContext Kube => SourceGenerationContext.Default;
-
     public static ResourceKind<Agent> Agents { get; } =
         new(DroverApi.Group, DroverApi.Version, Agent.KubePluralName, Agent.KubeKind, namespaced: true, DroverJsonContext.Default.Agent);
 
@@ -21,29 +19,29 @@ public static class OperatorKinds
         new(DroverApi.Group, DroverApi.Version, Schedule.KubePluralName, Schedule.KubeKind, namespaced: true, DroverJsonContext.Default.Schedule);
 
     public static ResourceKind<V1Secret> Secrets { get; } =
-        new(string.Empty, "v1", "secrets", V1Secret.KubeKind, namespaced: true, Kube.V1Secret);
+        new(string.Empty, "v1", "secrets", V1Secret.KubeKind, namespaced: true, KubeJson.For<V1Secret>());
 
     public static ResourceKind<V1ConfigMap> ConfigMaps { get; } =
-        new(string.Empty, "v1", "configmaps", V1ConfigMap.KubeKind, namespaced: true, Kube.V1ConfigMap);
+        new(string.Empty, "v1", "configmaps", V1ConfigMap.KubeKind, namespaced: true, KubeJson.For<V1ConfigMap>());
 
     public static ResourceKind<V1Service> Services { get; } =
-        new(string.Empty, "v1", "services", V1Service.KubeKind, namespaced: true, Kube.V1Service);
+        new(string.Empty, "v1", "services", V1Service.KubeKind, namespaced: true, KubeJson.For<V1Service>());
 
     public static ResourceKind<V1ServiceAccount> ServiceAccounts { get; } =
-        new(string.Empty, "v1", "serviceaccounts", V1ServiceAccount.KubeKind, namespaced: true, Kube.V1ServiceAccount);
+        new(string.Empty, "v1", "serviceaccounts", V1ServiceAccount.KubeKind, namespaced: true, KubeJson.For<V1ServiceAccount>());
 
     public static ResourceKind<V1PersistentVolumeClaim> PersistentVolumeClaims { get; } =
-        new(string.Empty, "v1", "persistentvolumeclaims", V1PersistentVolumeClaim.KubeKind, namespaced: true, Kube.V1PersistentVolumeClaim);
+        new(string.Empty, "v1", "persistentvolumeclaims", V1PersistentVolumeClaim.KubeKind, namespaced: true, KubeJson.For<V1PersistentVolumeClaim>());
 
     public static ResourceKind<V1Namespace> Namespaces { get; } =
-        new(string.Empty, "v1", "namespaces", V1Namespace.KubeKind, namespaced: false, Kube.V1Namespace);
+        new(string.Empty, "v1", "namespaces", V1Namespace.KubeKind, namespaced: false, KubeJson.For<V1Namespace>());
 
     public static ResourceKind<V1Deployment> Deployments { get; } =
-        new("apps", "v1", "deployments", V1Deployment.KubeKind, namespaced: true, Kube.V1Deployment);
+        new("apps", "v1", "deployments", V1Deployment.KubeKind, namespaced: true, KubeJson.For<V1Deployment>());
 
     public static ResourceKind<V1NetworkPolicy> NetworkPolicies { get; } =
-        new("networking.k8s.io", "v1", "networkpolicies", V1NetworkPolicy.KubeKind, namespaced: true, Kube.V1NetworkPolicy);
+        new("networking.k8s.io", "v1", "networkpolicies", V1NetworkPolicy.KubeKind, namespaced: true, KubeJson.For<V1NetworkPolicy>());
 
     public static ResourceKind<V1CronJob> CronJobs { get; } =
-        new("batch", "v1", "cronjobs", V1CronJob.KubeKind, namespaced: true, Kube.V1CronJob);
+        new("batch", "v1", "cronjobs", V1CronJob.KubeKind, namespaced: true, KubeJson.For<V1CronJob>());
 }

@@ -32,15 +32,9 @@ public sealed class ModelProviderReconciler(
         var generation = provider.Metadata.Generation;
         var status = resolved.ToStatus(generation);
         status.Conditions = StatusConditions.Merge(provider.Status?.Conditions, resolved.Conditions, generation, time.GetUtcNow());
-        var desired = new ModelProvider
-        {
-            ApiVersion = provider.ApiVersion,
-            Kind = provider.Kind,
-            Metadata = provider.Metadata,
-            Spec = provider.Spec,
-            Status = status,
-        };
-        await applier.PatchStatusAsync(OperatorKinds.ModelProviders, provider, desired, cancellationToken);
+        var live = new ModelProvider { Metadata = StatusPatchMetadata.Of(provider), Status = provider.Status };
+        var desired = new ModelProvider { Metadata = live.Metadata, Status = status };
+        await applier.PatchStatusAsync(OperatorKinds.ModelProviders, live, desired, cancellationToken);
 
         if (!resolved.IsReady)
         {

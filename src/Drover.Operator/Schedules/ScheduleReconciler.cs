@@ -55,8 +55,9 @@ public sealed class ScheduleReconciler(
             Active = snapshot.Active?.ToList(),
             Conditions = StatusConditions.Merge(schedule.Status?.Conditions, [snapshot.Ready], schedule.Metadata.Generation, now),
         };
-        var updated = new Schedule { ApiVersion = schedule.ApiVersion, Kind = schedule.Kind, Metadata = schedule.Metadata, Spec = schedule.Spec, Status = status };
-        await applier.PatchStatusAsync(OperatorKinds.Schedules, schedule, updated, cancellationToken);
+        var stored = new Schedule { Metadata = StatusPatchMetadata.Of(schedule), Status = schedule.Status };
+        var updated = new Schedule { Metadata = stored.Metadata, Status = status };
+        await applier.PatchStatusAsync(OperatorKinds.Schedules, stored, updated, cancellationToken);
 
         if (failure is not null)
         {

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Drover.Api;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Client;
 using Drover.DevCluster;
@@ -135,7 +137,7 @@ internal sealed class OperatorScenario : IAsyncDisposable
             },
             $"{kind.Kind} {ns}/{name}: {what}",
             timeout,
-            () => last is null ? "(absent)" : k8s.KubernetesJson.Serialize(StatusOf(last)));
+            () => last is null ? "(absent)" : Describe(last));
         return last!;
     }
 
@@ -195,13 +197,12 @@ internal sealed class OperatorScenario : IAsyncDisposable
         && ready.Status == status
         && ready.Reason == reason;
 
-    private static object? StatusOf<T>(T obj) => obj switch
+    private static string Describe<T>(T obj) => obj switch
     {
-        Agent a => a.Status,
-        Schedule s => s.Status,
-        ModelProvider p => p.Status,
-        V1Deployment d => d.Status,
-        _ => obj,
+        Agent a => JsonSerializer.Serialize(a.Status, DroverJsonContext.Default.AgentStatus!),
+        Schedule s => JsonSerializer.Serialize(s.Status, DroverJsonContext.Default.ScheduleStatus!),
+        ModelProvider p => JsonSerializer.Serialize(p.Status, DroverJsonContext.Default.ModelProviderStatus!),
+        _ => typeof(T).Name,
     };
 
     private async Task<JsonNode?> ApplyAllAsync(IEnumerable<JsonObject> documents)
