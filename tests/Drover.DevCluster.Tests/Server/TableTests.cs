@@ -58,6 +58,24 @@ public class TableTests : ClusterTestBase
         Assert.Matches("^[0-9]+s$", cells[4]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Table_watches_send_column_definitions_only_in_the_first_event()
+    {
+        var created = await CreateOkAsync("/api/v1/namespaces/default/configmaps", ConfigMap("t1"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={Rv(created)}");
+        request.Headers.TryAddWithoutValidation("Accept", TableAccept);
+        var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var watch = new WatchReader(response, await response.Content.ReadAsStreamAsync());
+        await CreateOkAsync("/api/v1/namespaces/default/configmaps", ConfigMap("t2"));
+        await CreateOkAsync("/api/v1/namespaces/default/configmaps", ConfigMap("t3"));
+        var first = (await watch.NextAsync())!.Value.Object;
+        var second = (await watch.NextAsync())!.Value.Object;
+        Assert.Equal("Table", first["kind"]!.GetValue<string>());
+        Assert.Equal(["Name", "Data", "Age"], Columns(first));
+        Assert.Empty(second["columnDefinitions"]!.AsArray());
+        Assert.Equal("t3", second["rows"]![0]!["cells"]![0]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData(5, "5s")]
     [InlineData(119, "119s")]
