@@ -1,31 +1,25 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
-using k8s;
+using k8s.Models;
 
 namespace Drover.Operator.Hosting;
 
 /// <summary>
-/// The Kubernetes client's source-generated JSON metadata, plus what it lacks to write back an object it read:
-/// <c>metadata.managedFields[].fieldsV1</c> is typed <c>object</c> and arrives as a <see cref="JsonElement"/>.
-/// Without this, comparing a cached child with its desired form fails on any API server that tracks field owners.
+/// JSON metadata for the Kubernetes kinds the operator reads from the cluster and writes back: the same kinds as the
+/// core's <see cref="Children.ChildJsonContext"/>, plus <see cref="JsonElement"/>, because
+/// <c>metadata.managedFields[].fieldsV1</c> is typed <c>object</c> and every real API server fills it. Without it,
+/// comparing a cached child with its desired form throws. Generated here rather than taken from the Kubernetes
+/// client for the reason <see cref="Children.ChildJsonContext"/> gives.
 /// </summary>
-internal static class KubeJson
-{
-    private static readonly JsonSerializerOptions Options = Create();
-
-    public static JsonTypeInfo<T> For<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
-
-    private static JsonSerializerOptions Create()
-    {
-        var options = new JsonSerializerOptions(SourceGenerationContext.Default.Options)
-        {
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(SourceGenerationContext.Default, FreeFormJsonContext.Default),
-        };
-        options.MakeReadOnly();
-        return options;
-    }
-}
-
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(V1ServiceAccount))]
+[JsonSerializable(typeof(V1Secret))]
+[JsonSerializable(typeof(V1ConfigMap))]
+[JsonSerializable(typeof(V1Deployment))]
+[JsonSerializable(typeof(V1Service))]
+[JsonSerializable(typeof(V1NetworkPolicy))]
+[JsonSerializable(typeof(V1PersistentVolumeClaim))]
+[JsonSerializable(typeof(V1CronJob))]
+[JsonSerializable(typeof(V1Namespace))]
 [JsonSerializable(typeof(JsonElement))]
-internal sealed partial class FreeFormJsonContext : JsonSerializerContext;
+internal sealed partial class KubeJson : JsonSerializerContext;
