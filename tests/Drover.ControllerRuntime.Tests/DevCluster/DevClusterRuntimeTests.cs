@@ -16,7 +16,7 @@ public sealed class DevClusterRuntimeTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
     private static readonly ResourceKind<V1ConfigMap> ConfigMaps =
-        new(string.Empty, "v1", "configmaps", "ConfigMap", namespaced: true, SourceGenerationContext.Default.V1ConfigMap);
+        new(string.Empty, "v1", "configmaps", "ConfigMap", namespaced: true, ConfigMapJsonContext.Default.V1ConfigMap);
 
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _events = new();
@@ -335,3 +335,9 @@ public sealed class DevClusterRuntimeTests : IAsyncLifetime, IDisposable
         }
     }
 }
+
+// The client's own context lacks JsonElement, which managedFields' fieldsV1 arrives as from a server that tracks owners.
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(V1ConfigMap))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(System.Text.Json.JsonElement))]
+internal sealed partial class ConfigMapJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
