@@ -1,68 +1,84 @@
 #!/usr/bin/env bash
-# `make run`: runs the operator. With no cluster configured (no KUBECONFIG, no ~/.kube/config) it first
-# starts the embedded dev cluster with the simulated kubelet, installs crds/ and applies config/samples/.
-# Extra arguments go to `drover run` (e.g. --exit-when-ready). Ctrl-C stops everything.
+# make run: runs Drover against the configured cluster, or, when none is configured (no KUBECONFIG and no
+# ~/.kube/config), against the embedded dev cluster with the simulated kubelet: CRDs installed, config/samples
+# applied, then the operator. Arguments go to `drover run` (e.g. --exit-when-ready). Ctrl-C stops everything.
 set -euo pipefail
+
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+dotnet=${DOTNET:-dotnet}
+configuration=${CONFIGURATION:-Debug}
+kubectl="$root/.tools/bin/kubectl"
 
-pids=()
-stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+echo "make run: building the operator" >&2
+"$dotnet" build src/Drover.Operator -c "$configuration" -v quiet -nologo >&2
+drover=("$dotnet" "src/Drover.Operator/bin/$configuration/net10.0/drover.dll")
+
+if [[ -n "${KUBECONFIG:-}" || -f "$HOME/.kube/config" ]]; then
+  echo "make run: using the configured cluster (${KUBECONFIG:-$HOME/.kube/config})" >&2
+  exec "${drover[@]}" run "$@"
+fi
+
+bash hack/tools.sh >&2 || { echo "make run: kubectl is needed to install the CRDs and samples (hack/tools.sh failed)" >&2; exit 1; }
+"$dotnet" build src/Drover.DevCluster -c "$configuration" -v quiet -nologo >&2
+
+mkdir -p .kube
+export KUBECONFIG="$root/.kube/dev-cluster.kubeconfig"
+rm -f "$KUBECONFIG"
+# Port 0 picks a free one; the kubeconfig the dev cluster writes names it.
+port=${DEV_CLUSTER_PORT:-0}
+"$dotnet" "src/Drover.DevCluster/bin/$configuration/net10.0/Drover.DevCluster.dll" \
+  --port "$port" --simulate-kubelet --kubeconfig "$KUBECONFIG" >.kube/dev-cluster.log 2>&1 &
+cluster=$!
+operator=""
+# SIGTERM, not SIGINT: a background job of a non-interactive shell ignores SIGINT. Both processes stop cleanly on it.
+stop() {
+  trap - INT TERM EXIT
+  if [[ -n "$operator" ]]; then kill -TERM "$operator" 2>/dev/null && wait "$operator" 2>/dev/null || true; fi
+  kill -TERM "$cluster" 2>/dev/null || true
+  # The dev cluster's own shutdown may wait on Ctrl-C alone; give it a moment, then end it.
+  for _ in $(seq 50); do kill -0 "$cluster" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$cluster" 2>/dev/null || true
+  wait "$cluster" 2>/dev/null || true
+}
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-dotnet build src/Drover.Operator -v quiet -nologo
+deadline=$((SECONDS + 60))
+until [[ -f "$KUBECONFIG" ]] && "$kubectl" get --raw /version >/dev/null 2>&1; do
+  if ! kill -0 "$cluster" 2>/dev/null; then
+    echo "make run: the dev cluster exited; its log:" >&2; cat .kube/dev-cluster.log >&2; exit 1
+  fi
+  (( SECONDS < deadline )) || { echo "make run: the dev cluster did not answer within 60s" >&2; exit 1; }
+  sleep 0.2
+done
+echo "make run: dev cluster up at $(grep -m1 server: "$KUBECONFIG" | awk '{print $2}') (export KUBECONFIG=$KUBECONFIG to look around)" >&2
 
-if [[ -z "${KUBECONFIG:-}" && ! -f "$HOME/.kube/config" ]]; then
-  bash hack/tools.sh >/dev/null
-  kubectl="$root/.tools/bin/kubectl"
-  dotnet build src/Drover.DevCluster -v quiet -nologo
-  mkdir -p .kube
-  kubeconfig="$root/.kube/dev-cluster.kubeconfig"
-  rm -f "$kubeconfig"
-  port=${DEV_CLUSTER_PORT:-6443}
-  echo "run: no cluster configured; starting the dev cluster on 127.0.0.1:$port (log: .kube/dev-cluster.log)"
-  dotnet run --no-build --project src/Drover.DevCluster -- --port "$port" --simulate-kubelet --kubeconfig "$kubeconfig" \
-    >.kube/dev-cluster.log 2>&1 &
-  pids+=($!)
-  deadline=$((SECONDS + 60))
-  until [[ -f "$kubeconfig" ]] && "$kubectl" --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; do
-    if (( SECONDS > deadline )) || ! kill -0 "${pids[0]}" 2>/dev/null; then
-      echo "run: the dev cluster did not come up; its log:" >&2; cat .kube/dev-cluster.log >&2; exit 1
-    fi
-    sleep 0.2
-  done
-  export KUBECONFIG="$kubeconfig"
-  "$kubectl" apply -f crds/
-  "$kubectl" wait --for condition=established --timeout=30s crd --all >/dev/null
-  "$kubectl" apply -k config/samples/
-else
-  kubectl=$(command -v kubectl || echo "$root/.tools/bin/kubectl")
-fi
+"$kubectl" apply --server-side -f crds/ >&2
+"$kubectl" wait --for condition=established --timeout=60s crd/agents.drover.dev crd/modelproviders.drover.dev crd/schedules.drover.dev >&2
+"$kubectl" apply --server-side -k config/samples >&2
+
+"${drover[@]}" run --metrics-address "${METRICS_ADDRESS:-127.0.0.1:8080}" --health-address "${HEALTH_ADDRESS:-127.0.0.1:8081}" --log-format text "$@" &
+operator=$!
 
 show() {
-  "$kubectl" get modelproviders,agents,schedules -A 2>/dev/null || true
-  "$kubectl" get deployments,cronjobs,services,networkpolicies -A -l app.kubernetes.io/managed-by=drover 2>/dev/null || true
+  "$kubectl" get agents,schedules,modelproviders,deployments,cronjobs,services,networkpolicies -o wide || true
 }
 
-echo "run: starting the operator (drover run $*)"
-dotnet run --no-build --project src/Drover.Operator -- run --log-format text \
-  --metrics-address 127.0.0.1:8080 --health-address 127.0.0.1:8081 "$@" &
-operator=$!
-pids+=("$operator")
-
-# Show the resources once the operator reports ready, then keep reconciling until Ctrl-C
-# (or until the operator exits, as it does with --exit-when-ready).
-deadline=$((SECONDS + 120))
-until curl -fsS http://127.0.0.1:8081/readyz >/dev/null 2>&1 || ! kill -0 "$operator" 2>/dev/null || (( SECONDS > deadline )); do
-  sleep 0.5
-done
-rc=0
-if [[ " $* " == *" --exit-when-ready "* ]]; then
-  wait "$operator" || rc=$?
+exit_when_ready=false
+for arg in "$@"; do [[ "$arg" == --exit-when-ready ]] && exit_when_ready=true; done
+if $exit_when_ready; then
+  rc=0; wait "$operator" || rc=$?
+  operator=""
   show
   exit "$rc"
 fi
+
+# Show the converged state once, then keep reconciling until Ctrl-C.
+until "$kubectl" wait --for condition=Ready --timeout=2s agents --all >/dev/null 2>&1 \
+   && "$kubectl" wait --for condition=Ready --timeout=2s schedules --all >/dev/null 2>&1; do
+  kill -0 "$operator" 2>/dev/null || { wait "$operator"; exit $?; }
+done
 show
-wait "$operator" || rc=$?
-exit "$rc"
+echo "make run: converged; the operator keeps reconciling. Ctrl-C stops the operator and the dev cluster." >&2
+wait "$operator"
