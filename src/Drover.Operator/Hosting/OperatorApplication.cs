@@ -118,7 +118,8 @@ public static class OperatorApplication
                 kestrel.Listen(new IPEndPoint(metrics.Address, metrics.Port), l => _metrics = l);
             }
 
-            if (health is not null && health != metrics)
+            // Port 0 asks for any free port, so two such addresses are two listeners, not one.
+            if (health is not null && (health != metrics || health.Port == 0))
             {
                 kestrel.Listen(new IPEndPoint(health.Address, health.Port), l => _health = l);
             }

@@ -1,0 +1,77 @@
+using Drover.Operator.Hosting;
+
+namespace Drover.Scenarios.Hosting;
+
+/// <summary>drover run's options: flags win over environment variables, which win over defaults.</summary>
+public sealed class RunOptionsTests
+{
+    private static RunOptions Parse(string[] args, Dictionary<string, string>? env = null)
+    {
+        var options = RunOptions.Parse(args, name => env?.GetValueOrDefault(name), out var error, out _);
+        Assert.True(options is not null, error);
+        return options!;
+    }
+
+    [Fact]
+    public void Defaults_match_the_documented_ones()
+    {
+        var options = Parse([]);
+        Assert.Empty(options.Namespaces);
+        Assert.False(options.LeaderElect);
+        Assert.Equal("default", options.LeaderElectionNamespace);
+        Assert.Equal(":8080", options.MetricsAddress);
+        Assert.Equal(":8081", options.HealthAddress);
+        Assert.Equal("json", options.LogFormat);
+        Assert.Equal(10, options.MaxConcurrentRollouts);
+        Assert.Null(options.AgentOtlpEndpoint);
+        Assert.False(options.ExitWhenReady);
+    }
+
+    [Fact]
+    public void Environment_variables_configure_every_option()
+    {
+        var options = Parse([], new Dictionary<string, string>
+        {
+            ["DROVER_NAMESPACES"] = "team-a, team-b",
+            ["DROVER_WORKERS"] = "8",
+            ["DROVER_LEADER_ELECT"] = "true",
+            ["POD_NAMESPACE"] = "drover-system",
+            ["DROVER_LOG_FORMAT"] = "text",
+            ["DROVER_AGENT_OTLP_ENDPOINT"] = "http://otel.observability.svc:4317",
+            ["DROVER_MAX_CONCURRENT_ROLLOUTS"] = "3",
+        });
+        Assert.Equal(["team-a", "team-b"], options.Namespaces);
+        Assert.Equal(8, options.Workers);
+        Assert.True(options.LeaderElect);
+        Assert.Equal("drover-system", options.LeaderElectionNamespace);
+        Assert.Equal("text", options.LogFormat);
+        Assert.Equal("http://otel.observability.svc:4317", options.AgentOtlpEndpoint);
+        Assert.Equal(3, options.MaxConcurrentRollouts);
+    }
+
+    [Fact]
+    public void Flags_override_the_environment_in_both_spellings()
+    {
+        var options = Parse(
+            ["--namespaces=ops", "--workers", "2", "--leader-elect=false", "--leader-election-namespace", "infra", "--exit-when-ready", "--max-concurrent-rollouts=1"],
+            new Dictionary<string, string> { ["DROVER_NAMESPACES"] = "team-a", ["DROVER_LEADER_ELECT"] = "true", ["DROVER_LEADER_ELECTION_NAMESPACE"] = "x" });
+        Assert.Equal(["ops"], options.Namespaces);
+        Assert.Equal(2, options.Workers);
+        Assert.False(options.LeaderElect);
+        Assert.Equal("infra", options.LeaderElectionNamespace);
+        Assert.True(options.ExitWhenReady);
+        Assert.Equal(1, options.MaxConcurrentRollouts);
+    }
+
+    [Theory]
+    [InlineData("--workers=0", "--workers must be a whole number")]
+    [InlineData("--log-format=xml", "--log-format must be json or text")]
+    [InlineData("--metrics-address=8080", "--metrics-address must be [host]:port")]
+    [InlineData("--frobnicate", "unknown option --frobnicate")]
+    [InlineData("--kubeconfig", "option --kubeconfig needs a value")]
+    public void Bad_options_say_what_is_wrong(string arg, string message)
+    {
+        Assert.Null(RunOptions.Parse([arg], _ => null, out var error, out _));
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+}
