@@ -23,15 +23,19 @@ internal sealed class OperatorScenario : IAsyncDisposable
 
     private readonly ILoggerFactory _loggers;
     private readonly CancellationTokenSource _stop = new();
+    private readonly DevClusterServer? _server;
+    private readonly IAsyncDisposable? _cluster;
 
-    private OperatorScenario(DevClusterServer server, ILoggerFactory loggers)
+    private OperatorScenario(DevClusterServer? server, KubeApiClient client, IAsyncDisposable? cluster, ILoggerFactory loggers)
     {
-        Server = server;
+        _server = server;
+        _cluster = cluster;
         _loggers = loggers;
-        Client = new KubeApiClient(new HttpClient(), server.BaseAddress);
+        Client = client;
     }
 
-    public DevClusterServer Server { get; }
+    /// <summary>The dev cluster, for its request counters; stories on a real cluster do not count requests.</summary>
+    public DevClusterServer Server => _server ?? throw new InvalidOperationException("This story runs on a real cluster, which has no request counters.");
 
     public KubeApiClient Client { get; }
 
@@ -45,11 +49,23 @@ internal sealed class OperatorScenario : IAsyncDisposable
             SimulateKubelet = true,
             RolloutDelay = rolloutDelay ?? TimeSpan.FromMilliseconds(100),
         });
-        var loggers = LoggerFactory.Create(b => b.AddProvider(new TestOutputLoggerProvider(output)).SetMinimumLevel(LogLevel.Information));
-        var scenario = new OperatorScenario(server, loggers);
+        var scenario = new OperatorScenario(server, new KubeApiClient(new HttpClient(), server.BaseAddress), null, Loggers(output));
         await scenario.InstallCrdsAsync();
         return scenario;
     }
+
+    /// <summary>A scenario on any cluster a kubeconfig names (k3s in a container); <paramref name="cluster"/> is disposed with it.</summary>
+    public static async Task<OperatorScenario> OnClusterAsync(ITestOutputHelper output, string kubeconfig, IAsyncDisposable cluster)
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(kubeconfig));
+        var config = await KubernetesClientConfiguration.BuildConfigFromConfigFileAsync(stream);
+        var scenario = new OperatorScenario(null, KubeApiClient.FromConfig(config), cluster, Loggers(output));
+        await scenario.InstallCrdsAsync();
+        return scenario;
+    }
+
+    private static ILoggerFactory Loggers(ITestOutputHelper output) =>
+        LoggerFactory.Create(b => b.AddProvider(new TestOutputLoggerProvider(output)).SetMinimumLevel(LogLevel.Information));
 
     /// <summary>Creates a cluster, applies the samples and starts the operator.</summary>
     public static async Task<OperatorScenario> WithSamplesAsync(ITestOutputHelper output, RunOptions? options = null)
@@ -186,7 +202,16 @@ internal sealed class OperatorScenario : IAsyncDisposable
             runtime.Host.Dispose();
         }
 
-        await Server.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
         _loggers.Dispose();
         _stop.Dispose();
     }
