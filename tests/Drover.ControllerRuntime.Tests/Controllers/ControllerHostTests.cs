@@ -40,7 +40,10 @@ public sealed class ControllerHostTests : IDisposable
         await Poll.UntilAsync(() => countA() == 2, Patience, "a to reconcile the new object");
         Assert.False(hostB.IsLeader);
         Assert.Equal(0, countB());
-        Assert.Equal(2, hostB.Informers[0] is Informer<V1ConfigMap> warm ? warm.Cache.Count : -1);
+        // The standby's informer sees the new object on its own watch, independently of the leader's.
+        var warm = Assert.IsType<Informer<V1ConfigMap>>(hostB.Informers[0]);
+        await Poll.UntilAsync(() => warm.Cache.Count == 2, Patience, "b's cache to hold both objects");
+        Assert.Equal(0, countB());
 
         var stopped = DateTime.UtcNow;
         await hostA.StopAsync(CancellationToken.None);
