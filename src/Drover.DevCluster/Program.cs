@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Drover.DevCluster;
 
 var port = 6443;
@@ -28,11 +29,16 @@ for (var i = 0; i < args.Length; i++)
 }
 
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+
+// Ctrl-C in a terminal, SIGTERM from a script or a process supervisor: both stop the server the same clean way.
+void Stop(PosixSignalContext signal)
 {
-    e.Cancel = true;
+    signal.Cancel = true;
     stop.Cancel();
-};
+}
+
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 await using var server = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, SimulateKubelet = simulateKubelet, LogRequests = logRequests }, stop.Token);
 var written = server.WriteKubeconfig(kubeconfig);

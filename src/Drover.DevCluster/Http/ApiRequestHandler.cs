@@ -51,6 +51,11 @@ internal sealed class ApiRequestHandler
     {
         try
         {
+            if (await RequestCountersEndpoint.TryServeAsync(context, _counters))
+            {
+                return;
+            }
+
             if (!await TryServeNonResourceAsync(context))
             {
                 var path = ResourcePath.Parse(context.Request.Path.Value ?? "/");
@@ -143,7 +148,7 @@ internal sealed class ApiRequestHandler
         var request = context.Request;
         var query = request.Query;
         var verb = Verb(request.Method, path, query);
-        _counters.Record(verb, path.CounterResource);
+        _counters.Record(RequestCounters.ClientOf(request.Headers.UserAgent), verb, path.CounterResource);
         if (_faults.Latency > TimeSpan.Zero)
         {
             await Task.Delay(_faults.Latency, _time, context.RequestAborted);

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Drover.DevCluster.Tests.Server;
@@ -28,6 +30,48 @@ public class TestControlTests : ClusterTestBase
         Server.Requests.Reset();
         Assert.Equal(0, Server.Requests.Writes);
     }
+
+    [Fact]
+    public async Task Debug_requests_endpoint_reports_counts_by_client_and_resets_them()
+    {
+        using (var operatorClient = new HttpClient { BaseAddress = Server.BaseAddress })
+        {
+            operatorClient.DefaultRequestHeaders.UserAgent.ParseAdd("some-operator/1.2 (linux)");
+            using var created = await operatorClient.PostAsync(ConfigMaps, JsonContent(ConfigMap("from-operator")));
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            using var read = await operatorClient.GetAsync(ConfigMaps);
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        }
+
+        await CreateOkAsync(ConfigMaps, ConfigMap("from-test"));
+        await CreateOkAsync(ConfigMaps, ConfigMap("from-test-2"));
+
+        var counts = await GetAsync("/debug/requests");
+        Assert.Equal(HttpStatusCode.OK, counts.Status);
+        Assert.Equal(3, counts.Json!["writes"]!.GetValue<int>());
+        var rows = counts.Json["requests"]!.AsArray()
+            .Select(r => (Client: r!["client"]!.GetValue<string>(), Verb: r["verb"]!.GetValue<string>(), Resource: r["resource"]!.GetValue<string>(), Count: r["count"]!.GetValue<int>()))
+            .ToList();
+        Assert.Contains(("some-operator", "create", "configmaps", 1), rows);
+        Assert.Contains(("some-operator", "list", "configmaps", 1), rows);
+        Assert.Contains(("unknown", "create", "configmaps", 2), rows);
+        Assert.Equal(3, rows.Count);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await PostAsync("/debug/requests", new JsonObject())).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await PostAsync("/debug/requests/reset", new JsonObject())).Status);
+        var after = await GetAsync("/debug/requests");
+        Assert.Equal(0, after.Json!["writes"]!.GetValue<int>());
+        Assert.Empty(after.Json["requests"]!.AsArray());
+        Assert.Equal(0, Server.Requests.Writes);
+    }
+
+    [Theory]
+    [InlineData("kubectl/v1.35.0 (linux/amd64) kubernetes/abc", "kubectl")]
+    [InlineData("drover-bench", "drover-bench")]
+    [InlineData("", "unknown")]
+    [InlineData(null, "unknown")]
+    public void The_client_is_the_product_token_of_the_user_agent(string? userAgent, string client) =>
+        Assert.Equal(client, Drover.DevCluster.TestControls.RequestCounters.ClientOf(userAgent));
 
     [Fact]
     public async Task FailNext_fails_exactly_that_many_requests_on_the_chosen_resource()
@@ -104,5 +148,12 @@ public class TestControlTests : ClusterTestBase
         {
             Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         }
+    }
+
+    private static StringContent JsonContent(JsonObject body)
+    {
+        var content = new StringContent(body.ToJsonString(), Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
+        return content;
     }
 }
