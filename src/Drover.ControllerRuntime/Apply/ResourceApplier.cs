@@ -100,6 +100,19 @@ public sealed class ResourceApplier
     }
 
     /// <summary>
+    /// Merge-patches the object itself, for the rare change that must not wait for a full desired object (such as
+    /// suspending a CronJob whose inputs are gone). The next <see cref="ApplyAsync"/> restores what it owns.
+    /// </summary>
+    public Task<T> MergePatchAsync<T>(ResourceKind<T> kind, T live, JsonObject patch, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(live);
+        ArgumentNullException.ThrowIfNull(patch);
+        return _client.MergePatchAsync(kind, live.Metadata?.NamespaceProperty, live.Metadata?.Name ?? string.Empty, patch, subresource: null, cancellationToken);
+    }
+
+    /// <summary>
     /// Merge-patches <c>/status</c> from <paramref name="live"/>'s status to <paramref name="desired"/>'s, and only
     /// when they differ. Returns whether a request was sent.
     /// </summary>

@@ -26,6 +26,9 @@ internal static partial class OperatorLog
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Schedule {Namespace}/{Name} is not ready ({Reason}): {Detail}")]
     public static partial void ScheduleNotReady(ILogger logger, string? @namespace, string name, string reason, string detail);
 
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Schedule {Namespace}/{Name}: CronJob suspended until the schedule can run again ({Reason})")]
+    public static partial void CronJobSuspended(ILogger logger, string? @namespace, string name, string reason);
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Drover {Version} starting: namespaces {Namespaces}, {Workers} workers, leader election {LeaderElection}, metrics {Metrics}, health {Health}")]
     public static partial void Starting(ILogger logger, string version, string namespaces, int workers, bool leaderElection, string metrics, string health);
 

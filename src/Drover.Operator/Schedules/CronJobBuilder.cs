@@ -27,7 +27,8 @@ public static class CronJobBuilder
             {
                 Schedule = spec.Schedule,
                 TimeZone = spec.TimeZone,
-                Suspend = spec.Suspend,
+                // Always stated, so applying it un-suspends a CronJob the reconciler suspended while the Schedule could not run.
+                Suspend = spec.Suspend ?? false,
                 ConcurrencyPolicy = spec.ConcurrencyPolicy,
                 StartingDeadlineSeconds = spec.StartingDeadlineSeconds,
                 SuccessfulJobsHistoryLimit = spec.History?.Successful,

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Apply;
 using Drover.ControllerRuntime.Controllers;
@@ -10,8 +11,9 @@ namespace Drover.Operator.Schedules;
 /// <summary>
 /// Keeps a Schedule's CronJob in line with the Schedule and its Agent, and reports the CronJob's runs and the next
 /// run time. Kubernetes keeps the clock; the operator only looks again when the next run is due, so
-/// <c>nextScheduleTime</c> moves on. A Schedule that cannot run keeps whatever CronJob it had, reports why, and
-/// waits for its Agent (watched) to change.
+/// <c>nextScheduleTime</c> moves on. A Schedule that cannot run (its Agent gone, without runOnce, or unresolvable)
+/// has its CronJob suspended rather than deleted: no Job starts on a missing or stale configuration, the run history
+/// stays, and the next successful apply resumes it. It reports why and waits for its Agent (watched) to change.
 /// </summary>
 public sealed class ScheduleReconciler(
     OperatorInformers informers,
@@ -61,6 +63,12 @@ public sealed class ScheduleReconciler(
 
         if (failure is not null)
         {
+            if (live is { Spec.Suspend: not true })
+            {
+                await applier.MergePatchAsync(OperatorKinds.CronJobs, live, SuspendPatch(), cancellationToken);
+                OperatorLog.CronJobSuspended(logger, ns, schedule.Metadata.Name, failure.Reason);
+            }
+
             OperatorLog.ScheduleNotReady(logger, ns, schedule.Metadata.Name, failure.Reason, failure.Message);
             await events.WarningAsync(schedule, failure.Reason, "Resolve", failure.Message, cancellationToken);
             return ReconcileResult.Done;
@@ -74,4 +82,6 @@ public sealed class ScheduleReconciler(
 
         return ReconcileResult.Done;
     }
+
+    private static JsonObject SuspendPatch() => new() { ["spec"] = new JsonObject { ["suspend"] = true } };
 }
