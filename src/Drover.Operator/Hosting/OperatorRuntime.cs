@@ -69,7 +69,9 @@ public sealed class OperatorRuntime : IDisposable
         {
             Host.UseLeaderElection(new LeaderElector(
                 new KubeLeaseStore(client, options.LeaderElectionNamespace, "drover-operator"),
-                logger: loggerFactory.CreateLogger<LeaderElector>(),
+                // The suffix keeps two processes that share a pod name (a restart racing its predecessor) apart.
+                new LeaderElectionOptions { Identity = (options.PodName ?? Environment.MachineName) + "_" + Guid.NewGuid().ToString("N")[..8] },
+                loggerFactory.CreateLogger<LeaderElector>(),
                 time: time));
         }
     }

@@ -18,6 +18,12 @@ public sealed record RunOptions
 
     public string LeaderElectionNamespace { get; init; } = "default";
 
+    /// <summary>
+    /// The pod this replica runs as (POD_NAME, from the downward API), which names it in the leader Lease. Null outside a
+    /// pod; the host name stands in then.
+    /// </summary>
+    public string? PodName { get; init; }
+
     /// <summary>Where /metrics listens, as <c>[host]:port</c>; empty turns it off.</summary>
     public string MetricsAddress { get; init; } = ":8080";
 
@@ -63,7 +69,8 @@ public sealed record RunOptions
           --exit-when-ready                exit 0 once every Agent and Schedule is Ready
           -h, --help                       show this text
 
-        Tracing is exported with OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+        Tracing is exported with OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set. POD_NAME, when set, names this
+        replica in the leader Lease.
         """;
 
     private static readonly Dictionary<string, string> EnvironmentNames = new(StringComparer.Ordinal)
@@ -159,6 +166,7 @@ public sealed record RunOptions
             HealthAddress = Value("health-address") ?? defaults.HealthAddress,
             AgentOtlpEndpoint = NonEmpty(Value("agent-otlp-endpoint")),
             Kubeconfig = NonEmpty(Value("kubeconfig")),
+            PodName = NonEmpty(environment("POD_NAME")),
         };
 
         var problems = new List<string>();

@@ -63,6 +63,13 @@ public sealed class RunOptionsTests
         Assert.Equal(1, options.MaxConcurrentRollouts);
     }
 
+    [Fact]
+    public void The_pod_name_from_the_downward_api_names_the_replica()
+    {
+        Assert.Equal("drover-7c9d5b8f6d-x2k9p", Parse([], new Dictionary<string, string> { ["POD_NAME"] = "drover-7c9d5b8f6d-x2k9p" }).PodName);
+        Assert.Null(Parse([]).PodName);
+    }
+
     [Theory]
     [InlineData("--workers=0", "--workers must be a whole number")]
     [InlineData("--log-format=xml", "--log-format must be json or text")]
