@@ -45,6 +45,14 @@ public sealed class ValuesSchemaTests
         AssertRejected(TemplateWith("agentOtlpEndpoint=collector:4317"), "at '/agentOtlpEndpoint'");
 
     [PackagingFact(PackagingTool.Helm)]
+    public void A_resync_period_drover_run_cannot_read_is_rejected()
+    {
+        AssertRejected(TemplateWith("resyncPeriod=0s"), "at '/resyncPeriod'");
+        AssertRejected(TemplateWith("resyncPeriod=1h30m"), "at '/resyncPeriod'");
+        AssertRejected(TemplateWith("resyncPeriod=500ms"), "at '/resyncPeriod'");
+    }
+
+    [PackagingFact(PackagingTool.Helm)]
     public void An_unknown_provider_type_is_rejected() =>
         AssertRejected(TemplateWith("providers[0].name=x", "providers[0].type=Llama"), "at '/providers/0/type'");
 
