@@ -11,4 +11,6 @@ public enum PackagingTool
     Validator = 4,
     /// <summary>node with fengari (a Lua VM) under .tools/node_modules, for the Argo CD health script.</summary>
     LuaVm = 8,
+    /// <summary>The NativeAOT drover binary for this machine's architecture, from make publish.</summary>
+    PublishedOperator = 16,
 }

@@ -50,7 +50,16 @@ internal static class RepositoryLayout
                 missing.Add(".tools/node_modules/fengari");
             }
         }
-        return missing.Count == 0 ? null : $"needs {string.Join(", ", missing)}: run `bash hack/tools.sh` (make tools)";
+        var reasons = new List<string>();
+        if (missing.Count > 0)
+        {
+            reasons.Add($"needs {string.Join(", ", missing)}: run `bash hack/tools.sh` (make tools)");
+        }
+        if (needs.HasFlag(PackagingTool.PublishedOperator) && !File.Exists(PublishedOperator.BinaryPath))
+        {
+            reasons.Add($"needs {Path.GetRelativePath(Root, PublishedOperator.BinaryPath)}: run make publish first");
+        }
+        return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
 
     public static string? FindOnPath(string program) =>
