@@ -1,6 +1,6 @@
 using Drover.Api.V1Alpha1;
-using Drover.ControllerRuntime.Informers;
 using Drover.ControllerRuntime.Client;
+using Drover.ControllerRuntime.Informers;
 using Drover.Operator.Children;
 using Drover.Operator.Resolution;
 using k8s.Models;
