@@ -78,10 +78,11 @@ public sealed class ResourceApplier
         }
 
         var pruned = 0;
-        foreach (var child in children.List(owner.Metadata!.NamespaceProperty))
+        foreach (var child in children.OwnedBy(ownerUid))
         {
             var meta = child.Metadata;
             if (meta is null
+                || meta.NamespaceProperty != owner.Metadata!.NamespaceProperty
                 || desiredNames.Contains(meta.Name)
                 || meta.DeletionTimestamp is not null
                 || meta.OwnerReferences?.Any(r => r.Uid == ownerUid) != true

@@ -16,6 +16,11 @@ public sealed class InformerCache<T>
     private readonly Dictionary<ObjectKey, T> _objects = [];
     private readonly Dictionary<string, Index> _indexes = new(StringComparer.Ordinal);
 
+    // Built in, because every controller asks "what is in this namespace" and "what does this owner own" on its hot
+    // path; a scan of the whole cache there makes each reconcile cost grow with the fleet.
+    private readonly Index _byNamespace = new(o => [o.Metadata?.NamespaceProperty ?? string.Empty]);
+    private readonly Index _byOwner = new(o => o.Metadata?.OwnerReferences?.Select(r => r.Uid).Where(uid => !string.IsNullOrEmpty(uid)) ?? []);
+
     public int Count
     {
         get
@@ -54,7 +59,17 @@ public sealed class InformerCache<T>
 
         lock (_lock)
         {
-            return [.. _objects.Values.Where(o => o.Metadata?.NamespaceProperty == ns)];
+            return Resolve(_byNamespace, ns);
+        }
+    }
+
+    /// <summary>The objects with an ownerReference to the object with this uid.</summary>
+    public IReadOnlyList<T> OwnedBy(string ownerUid)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ownerUid);
+        lock (_lock)
+        {
+            return Resolve(_byOwner, ownerUid);
         }
     }
 
@@ -97,9 +112,7 @@ public sealed class InformerCache<T>
                 throw new InvalidOperationException($"No index named '{indexName}'.");
             }
 
-            return index.Entries.TryGetValue(value, out var keys)
-                ? [.. keys.Select(k => _objects[k])]
-                : [];
+            return Resolve(index, value);
         }
     }
 
@@ -110,7 +123,7 @@ public sealed class InformerCache<T>
         lock (_lock)
         {
             _objects.TryGetValue(key, out var old);
-            foreach (var index in _indexes.Values)
+            foreach (var index in AllIndexes())
             {
                 if (old is not null)
                 {
@@ -134,7 +147,7 @@ public sealed class InformerCache<T>
                 return null;
             }
 
-            foreach (var index in _indexes.Values)
+            foreach (var index in AllIndexes())
             {
                 index.Remove(key, old);
             }
@@ -142,6 +155,12 @@ public sealed class InformerCache<T>
             return old;
         }
     }
+
+    private IEnumerable<Index> AllIndexes() => _indexes.Values.Append(_byNamespace).Append(_byOwner);
+
+    // Under _lock.
+    private List<T> Resolve(Index index, string value) =>
+        index.Entries.TryGetValue(value, out var keys) ? [.. keys.Select(k => _objects[k])] : [];
 
     private sealed class Index(Func<T, IEnumerable<string>> keysOf)
     {

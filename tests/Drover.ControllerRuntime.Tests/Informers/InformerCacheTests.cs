@@ -41,6 +41,37 @@ public class InformerCacheTests
         Assert.Throws<InvalidOperationException>(() => cache.ByIndex("missing", "x"));
     }
 
+    [Fact]
+    public void Objects_are_found_by_owner_uid_and_namespace_as_they_change_owner_and_leave()
+    {
+        var cache = new InformerCache<V1ConfigMap>();
+        cache.Set(Owned("a", "one", "uid-1"));
+        cache.Set(Owned("a", "two", "uid-1", "uid-2"));
+        cache.Set(Owned("b", "three", "uid-2"));
+        cache.Set(Owned("b", "orphan"));
+
+        Assert.Equal(["one", "two"], cache.OwnedBy("uid-1").Select(c => c.Metadata.Name).Order());
+        Assert.Equal(["three", "two"], cache.OwnedBy("uid-2").Select(c => c.Metadata.Name).Order());
+        Assert.Equal(["orphan", "three"], cache.List("b").Select(c => c.Metadata.Name).Order());
+        Assert.Empty(cache.List("c"));
+
+        cache.Set(Owned("a", "two", "uid-2"));
+        cache.Remove(new("a", "one"));
+        Assert.Empty(cache.OwnedBy("uid-1"));
+        Assert.Equal(["three", "two"], cache.OwnedBy("uid-2").Select(c => c.Metadata.Name).Order());
+        Assert.Equal(["two"], cache.List("a").Select(c => c.Metadata.Name));
+    }
+
+    private static V1ConfigMap Owned(string ns, string name, params string[] ownerUids) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            NamespaceProperty = ns,
+            OwnerReferences = ownerUids.Length == 0 ? null : [.. ownerUids.Select(uid => new V1OwnerReference { Uid = uid, Name = uid, Kind = "Agent", ApiVersion = "drover.dev/v1alpha1" })],
+        },
+    };
+
     private static V1ConfigMap? SetIn(InformerCache<V1ConfigMap> cache, string ns, string name, string provider) =>
         cache.Set(new V1ConfigMap
         {
