@@ -307,6 +307,11 @@ public sealed class Informer<T> : IInformer
     /// <summary>Stores an object and tells handlers, unless the cache already holds this exact version.</summary>
     private void Upsert(T obj)
     {
+        if (_options.StripManagedFields && obj.Metadata is { } metadata)
+        {
+            metadata.ManagedFields = null;
+        }
+
         var cached = Cache.Get(ObjectKey.Of(obj));
         if (cached is not null && cached.Metadata?.ResourceVersion == obj.Metadata?.ResourceVersion)
         {

@@ -9,6 +9,12 @@ public sealed record InformerOptions
 
     public string? FieldSelector { get; init; }
 
+    /// <summary>
+    /// Drops <c>metadata.managedFields</c> from every object before it is cached. Server-side apply records a field set
+    /// per writer that is often as large as the object itself; a controller that never reads it halves its cache.
+    /// </summary>
+    public bool StripManagedFields { get; init; }
+
     /// <summary>Objects per list page (<c>limit</c>); the rest follow with <c>continue</c>.</summary>
     public int PageSize { get; init; } = 500;
 

@@ -36,7 +36,8 @@ public sealed class OperatorInformers : IClusterLookup
         ArgumentNullException.ThrowIfNull(namespaces);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var logger = loggerFactory.CreateLogger("Drover.Informers");
-        var all = new InformerOptions { Namespaces = namespaces };
+        // Nothing here reads managedFields (applies compare desired fields with live ones), so none are cached.
+        var all = new InformerOptions { Namespaces = namespaces, StripManagedFields = true };
 
         // Children carry the managed-by label; caching only those keeps memory flat in a busy cluster.
         var owned = all with { LabelSelector = $"{ChildLabels.ManagedBy}={ChildLabels.ManagedByValue}" };
@@ -48,7 +49,7 @@ public sealed class OperatorInformers : IClusterLookup
         Secrets = new Informer<V1Secret>(client, OperatorKinds.Secrets, all, logger);
         ConfigMaps = new Informer<V1ConfigMap>(client, OperatorKinds.ConfigMaps, all, logger);
         Services = new Informer<V1Service>(client, OperatorKinds.Services, all, logger);
-        Namespaces = new Informer<V1Namespace>(client, OperatorKinds.Namespaces, new InformerOptions(), logger);
+        Namespaces = new Informer<V1Namespace>(client, OperatorKinds.Namespaces, new InformerOptions { StripManagedFields = true }, logger);
         ServiceAccounts = new Informer<V1ServiceAccount>(client, OperatorKinds.ServiceAccounts, owned, logger);
         Deployments = new Informer<V1Deployment>(client, OperatorKinds.Deployments, owned, logger);
         NetworkPolicies = new Informer<V1NetworkPolicy>(client, OperatorKinds.NetworkPolicies, owned, logger);

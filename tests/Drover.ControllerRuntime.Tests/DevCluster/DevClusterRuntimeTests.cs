@@ -189,6 +189,30 @@ public sealed class DevClusterRuntimeTests : IAsyncLifetime, IDisposable
         Assert.Equal(2, _cluster.Requests.Count("list", "configmaps"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_informer_can_cache_objects_without_their_managedFields(bool strip)
+    {
+        await CreateAsync("listed", "1");
+        var informer = new Informer<V1ConfigMap>(_client, ConfigMaps, new InformerOptions { Namespaces = ["default"], StripManagedFields = strip });
+        _ = informer.RunAsync(_stop.Token);
+        await informer.HasSynced.WaitAsync(Patience);
+        await CreateAsync("watched", "1");
+        await UpdateAsync("listed", "2");
+        await Poll.UntilAsync(
+            () => informer.Cache.Get("default", "watched") is not null && informer.Cache.Get("default", "listed")?.Data["value"] == "2",
+            Patience,
+            "the create and the update");
+
+        foreach (var name in (string[])["listed", "watched"])
+        {
+            var cached = informer.Cache.Get("default", name)!;
+            Assert.Equal(strip, cached.Metadata.ManagedFields is null);
+            Assert.NotNull(cached.Metadata.ResourceVersion);
+        }
+    }
+
     [Fact]
     public async Task Finalizers_hold_a_deleted_object_until_removed_and_stale_writes_conflict()
     {
