@@ -165,9 +165,30 @@ public sealed class OperatorRuntime : IDisposable
             },
         });
 
+        // A finished (or deleted) rollout frees a slot: agents waiting for one start now, not at their next retry.
+        informers.Deployments.AddHandler(new ResourceChangeHandler<V1Deployment>
+        {
+            OnUpdated = (old, current) =>
+            {
+                if (DeploymentProgress.IsProgressing(old) && !DeploymentProgress.IsProgressing(current))
+                {
+                    WakeWaitingRollouts();
+                }
+            },
+            OnDeleted = _ => WakeWaitingRollouts(),
+        });
+
         Schedules.Owns(informers.CronJobs)
             .Watches(informers.Agents, agent => Keys(informers.Schedules.Cache.ByIndex(OperatorInformers.SchedulesByAgent, Key(agent))))
             .Watches(informers.ConfigMaps, map => Keys(informers.Schedules.Cache.ByIndex(OperatorInformers.ByConfigMap, Key(map))));
+    }
+
+    private void WakeWaitingRollouts()
+    {
+        foreach (var key in Pacer.TakeWaiting(Informers.Deployments.Cache.List()))
+        {
+            Agents.Queue.Add(key);
+        }
     }
 
     private void EnqueueAgentsOf(ModelProvider provider)

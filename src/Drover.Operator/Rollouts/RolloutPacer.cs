@@ -19,6 +19,10 @@ public sealed class RolloutPacer
     private readonly Lock _lock = new();
     private readonly Dictionary<ObjectKey, string> _started = [];
 
+    // Agents refused a slot, oldest first, so a freed slot goes to the one that has waited longest.
+    private readonly LinkedList<ObjectKey> _waiting = new();
+    private readonly Dictionary<ObjectKey, LinkedListNode<ObjectKey>> _waitingNodes = [];
+
     public RolloutPacer(int maxConcurrent)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrent, 1);
@@ -41,14 +45,21 @@ public sealed class RolloutPacer
             rolling.Remove(agent);
             if (_started.TryGetValue(agent, out var already) && already == hash)
             {
+                StopWaiting(agent);
                 return new RolloutDecision(true, rolling.Count);
             }
 
             if (rolling.Count >= MaxConcurrent)
             {
+                if (!_waitingNodes.ContainsKey(agent))
+                {
+                    _waitingNodes[agent] = _waiting.AddLast(agent);
+                }
+
                 return new RolloutDecision(false, rolling.Count);
             }
 
+            StopWaiting(agent);
             _started[agent] = hash;
             return new RolloutDecision(true, rolling.Count + 1);
         }
@@ -64,12 +75,43 @@ public sealed class RolloutPacer
         }
     }
 
+    /// <summary>
+    /// The agents refused a slot that may try again now: as many as there are free slots, longest waiting first. They
+    /// leave the waiting line; one refused again rejoins it at the end. Called when a rollout finishes, so a waiting
+    /// agent starts then instead of at its next retry.
+    /// </summary>
+    public IReadOnlyList<ObjectKey> TakeWaiting(IReadOnlyCollection<V1Deployment> deployments)
+    {
+        ArgumentNullException.ThrowIfNull(deployments);
+        lock (_lock)
+        {
+            var free = MaxConcurrent - Rolling(deployments).Count;
+            var woken = new List<ObjectKey>();
+            while (woken.Count < free && _waiting.First is { } first)
+            {
+                woken.Add(first.Value);
+                StopWaiting(first.Value);
+            }
+
+            return woken;
+        }
+    }
+
     /// <summary>Forgets an agent that was deleted.</summary>
     public void Forget(ObjectKey agent)
     {
         lock (_lock)
         {
             _started.Remove(agent);
+            StopWaiting(agent);
+        }
+    }
+
+    private void StopWaiting(ObjectKey agent)
+    {
+        if (_waitingNodes.Remove(agent, out var node))
+        {
+            _waiting.Remove(node);
         }
     }
 
