@@ -17,7 +17,7 @@ internal sealed record BenchOptions
           --rotation N                   Agents sharing the provider whose key is rotated (1000; capped at the fleet)
           --changes N                    spec changes timed for the change latency (50)
           --max-concurrent-rollouts N    handed to the operator (10, its default)
-          --resync-period DURATION       handed to the operator, and the steady-state window waits for one (30s)
+          --resync-period DURATION       handed to the operator, and the steady-state window waits for one (60s)
           --out DIR                      where results and logs go (bench/results)
           --aot PATH                     NativeAOT operator binary (artifacts/publish/linux-x64/drover)
           --jit PATH                     JIT operator, drover.dll (artifacts/bench/jit/drover.dll)
@@ -35,7 +35,7 @@ internal sealed record BenchOptions
 
     public int MaxConcurrentRollouts { get; init; } = 10;
 
-    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromSeconds(60);
 
     public string Out { get; init; } = Path.Combine("bench", "results");
 

@@ -50,6 +50,9 @@ internal sealed record RunResult
     /// <summary>Reconciles the operator ran in that window (the resync).</summary>
     public int SteadyReconciles { get; init; }
 
+    /// <summary>Operator CPU over that window: what a resync of the whole fleet costs.</summary>
+    public double SteadyCpuSeconds { get; init; }
+
     /// <summary>Resident memory after ready with no Agents (median over a few seconds).</summary>
     public double IdleRssMb { get; init; }
 
