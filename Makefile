@@ -46,6 +46,10 @@ run: ## Run Drover (on the embedded dev cluster when no cluster is configured)
 bench: ## Measure fleet convergence, API writes and footprint (ARGS="--fleets 100 --builds aot" narrows it)
 	bash hack/bench.sh $(ARGS)
 
+.PHONY: footprint
+footprint: ## Size of the NativeAOT binary and image versus the JIT build (run-time figures come from make bench)
+	bash hack/footprint.sh
+
 .PHONY: clean
 clean: ## Remove build outputs
 	$(DOTNET) clean Operator.sln
