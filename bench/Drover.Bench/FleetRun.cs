@@ -26,6 +26,7 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
 
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan RotationStall = TimeSpan.FromMinutes(2);
 
     private static readonly (string Path, string Resource)[] ChildCollections =
     [
@@ -435,6 +436,8 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
             new JsonObject { ["stringData"] = new JsonObject { [FleetPlan.SecretKey] = "sk-shared-2" } },
             cancellationToken);
         var lastReport = Stopwatch.GetTimestamp();
+        var lastDone = 0;
+        var lastProgress = Stopwatch.GetTimestamp();
         await Poll.UntilAsync(
             () =>
             {
@@ -458,9 +461,20 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
                     Say($"  rotation {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s: {done:N0}/{dependents.Count:N0} rolled");
                 }
 
+                // A slow rotation is a result; only one that stopped making progress is a failure.
+                if (done != lastDone)
+                {
+                    lastDone = done;
+                    lastProgress = Stopwatch.GetTimestamp();
+                }
+                else if (Stopwatch.GetElapsedTime(lastProgress) > RotationStall)
+                {
+                    throw new TimeoutException($"the rotation made no progress for {RotationStall.TotalSeconds:0} s ({done:N0}/{dependents.Count:N0} rolled)");
+                }
+
                 return done == dependents.Count;
             },
-            TimeSpan.FromSeconds(120 + (dependents.Count * 3.0 / options.MaxConcurrentRollouts)),
+            TimeSpan.FromHours(1),
             "every dependent agent to roll to the new key",
             cancellationToken,
             TimeSpan.FromMilliseconds(100));
