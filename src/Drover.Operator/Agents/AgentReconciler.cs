@@ -29,8 +29,12 @@ public sealed class AgentReconciler(
     ILogger<AgentReconciler> logger,
     TimeProvider time) : IReconciler<Agent>
 {
-    /// <summary>How soon an agent waiting for a rollout slot looks again.</summary>
-    public static readonly TimeSpan RolloutRetryInterval = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How soon an agent waiting for a rollout slot looks again on its own. A finished rollout wakes the waiting agents
+    /// at once (<see cref="RolloutPacer.TakeWaiting"/>), so this is the safety net, not the pace: a short one would
+    /// have a thousand waiting agents reconcile hundreds of times a second for nothing.
+    /// </summary>
+    public static readonly TimeSpan RolloutRetryInterval = TimeSpan.FromSeconds(10);
 
     private static readonly IReadOnlyDictionary<string, string> ManagedLabels =
         new Dictionary<string, string> { [ChildLabels.ManagedBy] = ChildLabels.ManagedByValue };
@@ -122,7 +126,7 @@ public sealed class AgentReconciler(
         // Only a new configuration of a running agent is paced; creating an agent or changing its image is not.
         if (live is not null && liveHash is not null && liveHash != hash)
         {
-            var decision = pacer.TryStart(new ObjectKey(plan.Namespace, plan.Name), hash, informers.Deployments.Cache.List());
+            var decision = pacer.TryStart(new ObjectKey(plan.Namespace, plan.Name), hash);
             if (!decision.Allowed)
             {
                 OperatorLog.RolloutWaiting(logger, plan.Namespace, plan.Name, hash, decision.Rolling, pacer.MaxConcurrent);

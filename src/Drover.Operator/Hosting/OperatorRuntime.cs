@@ -109,6 +109,27 @@ public sealed class OperatorRuntime : IDisposable
     private void WireWatches()
     {
         var informers = Informers;
+
+        // The pacer follows the Deployments as they change, before the agents hear of them. A finished (or deleted)
+        // rollout frees a slot: agents waiting for one start now, not at their next retry.
+        informers.Deployments.AddHandler(new ResourceChangeHandler<V1Deployment>
+        {
+            OnAdded = Pacer.Observe,
+            OnUpdated = (old, current) =>
+            {
+                Pacer.Observe(current);
+                if (DeploymentProgress.IsProgressing(old) && !DeploymentProgress.IsProgressing(current))
+                {
+                    WakeWaitingRollouts();
+                }
+            },
+            OnDeleted = deployment =>
+            {
+                Pacer.Removed(ObjectKey.Of(deployment));
+                WakeWaitingRollouts();
+            },
+        });
+
         ModelProviders.Watches(informers.Secrets, secret => Keys(informers.ModelProviders.Cache.ByIndex(OperatorInformers.ProvidersBySecret, Key(secret))));
 
         Agents.Owns(informers.ServiceAccounts)
@@ -165,19 +186,6 @@ public sealed class OperatorRuntime : IDisposable
             },
         });
 
-        // A finished (or deleted) rollout frees a slot: agents waiting for one start now, not at their next retry.
-        informers.Deployments.AddHandler(new ResourceChangeHandler<V1Deployment>
-        {
-            OnUpdated = (old, current) =>
-            {
-                if (DeploymentProgress.IsProgressing(old) && !DeploymentProgress.IsProgressing(current))
-                {
-                    WakeWaitingRollouts();
-                }
-            },
-            OnDeleted = _ => WakeWaitingRollouts(),
-        });
-
         Schedules.Owns(informers.CronJobs)
             .Watches(informers.Agents, agent => Keys(informers.Schedules.Cache.ByIndex(OperatorInformers.SchedulesByAgent, Key(agent))))
             .Watches(informers.ConfigMaps, map => Keys(informers.Schedules.Cache.ByIndex(OperatorInformers.ByConfigMap, Key(map))));
@@ -185,7 +193,7 @@ public sealed class OperatorRuntime : IDisposable
 
     private void WakeWaitingRollouts()
     {
-        foreach (var key in Pacer.TakeWaiting(Informers.Deployments.Cache.List()))
+        foreach (var key in Pacer.TakeWaiting())
         {
             Agents.Queue.Add(key);
         }

@@ -10,13 +10,16 @@ namespace Drover.Operator.Rollouts;
 /// them in waves rather than restarting every pod at once. Shared by all workers of the agent controller.
 /// </summary>
 /// <remarks>
-/// Rolling means: the Deployment in the cache is progressing, or this pacer let the agent start and the cache has
-/// not yet shown the new template finished. The second part closes the gap between sending an apply and the watch
-/// event that reports it, during which other workers would otherwise see a free slot.
+/// Rolling means: the Deployment is progressing, or this pacer let the agent start and the Deployment has not yet
+/// shown the new template finished. The second part closes the gap between sending an apply and the watch event that
+/// reports it, during which other workers would otherwise see a free slot. The pacer learns what the Deployments look
+/// like from the operator's Deployment watch (<see cref="Observe"/>, <see cref="Removed"/>), so a decision costs the
+/// same with ten Deployments as with ten thousand.
 /// </remarks>
 public sealed class RolloutPacer
 {
     private readonly Lock _lock = new();
+    private readonly HashSet<ObjectKey> _progressing = [];
     private readonly Dictionary<ObjectKey, string> _started = [];
 
     // Agents refused a slot, oldest first, so a freed slot goes to the one that has waited longest.
@@ -31,47 +34,77 @@ public sealed class RolloutPacer
 
     public int MaxConcurrent { get; }
 
-    /// <summary>
-    /// Asks to roll <paramref name="agent"/> to <paramref name="hash"/>. <paramref name="deployments"/> are the
-    /// operator's Deployments as cached now (each named after its agent).
-    /// </summary>
-    public RolloutDecision TryStart(ObjectKey agent, string hash, IReadOnlyCollection<V1Deployment> deployments)
+    /// <summary>Agents rolling now, by the rules in the remarks.</summary>
+    public int Rolling
     {
-        ArgumentNullException.ThrowIfNull(hash);
-        ArgumentNullException.ThrowIfNull(deployments);
+        get
+        {
+            lock (_lock)
+            {
+                return CountRolling(except: null);
+            }
+        }
+    }
+
+    /// <summary>Takes in a Deployment as the cache holds it now (added or updated); each is named after its agent.</summary>
+    public void Observe(V1Deployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        var key = ObjectKey.Of(deployment);
+        var progressing = DeploymentProgress.IsProgressing(deployment);
         lock (_lock)
         {
-            var rolling = Rolling(deployments);
-            rolling.Remove(agent);
+            if (progressing)
+            {
+                _progressing.Add(key);
+            }
+            else
+            {
+                _progressing.Remove(key);
+                if (_started.TryGetValue(key, out var hash) && DeploymentProgress.ConfigHash(deployment, ChildLabels.ConfigHashAnnotation) == hash)
+                {
+                    _started.Remove(key);
+                }
+            }
+        }
+    }
+
+    /// <summary>A Deployment is gone: whatever it was rolling no longer holds a slot.</summary>
+    public void Removed(ObjectKey deployment)
+    {
+        lock (_lock)
+        {
+            _progressing.Remove(deployment);
+            _started.Remove(deployment);
+        }
+    }
+
+    /// <summary>Asks to roll <paramref name="agent"/> to <paramref name="hash"/>.</summary>
+    public RolloutDecision TryStart(ObjectKey agent, string hash)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        lock (_lock)
+        {
+            var rolling = CountRolling(except: agent);
             if (_started.TryGetValue(agent, out var already) && already == hash)
             {
                 StopWaiting(agent);
-                return new RolloutDecision(true, rolling.Count);
+                return new RolloutDecision(true, rolling);
             }
 
-            if (rolling.Count >= MaxConcurrent)
+            if (rolling >= MaxConcurrent)
             {
                 if (!_waitingNodes.ContainsKey(agent))
                 {
                     _waitingNodes[agent] = _waiting.AddLast(agent);
                 }
 
-                return new RolloutDecision(false, rolling.Count);
+                return new RolloutDecision(false, rolling);
             }
 
             StopWaiting(agent);
             _started[agent] = hash;
-            return new RolloutDecision(true, rolling.Count + 1);
-        }
-    }
-
-    /// <summary>Agents rolling now, by the rules in the remarks; forgets started rollouts the cache shows finished.</summary>
-    public int CountRolling(IReadOnlyCollection<V1Deployment> deployments)
-    {
-        ArgumentNullException.ThrowIfNull(deployments);
-        lock (_lock)
-        {
-            return Rolling(deployments).Count;
+            return new RolloutDecision(true, rolling + 1);
         }
     }
 
@@ -80,12 +113,11 @@ public sealed class RolloutPacer
     /// leave the waiting line; one refused again rejoins it at the end. Called when a rollout finishes, so a waiting
     /// agent starts then instead of at its next retry.
     /// </summary>
-    public IReadOnlyList<ObjectKey> TakeWaiting(IReadOnlyCollection<V1Deployment> deployments)
+    public IReadOnlyList<ObjectKey> TakeWaiting()
     {
-        ArgumentNullException.ThrowIfNull(deployments);
         lock (_lock)
         {
-            var free = MaxConcurrent - Rolling(deployments).Count;
+            var free = MaxConcurrent - CountRolling(except: null);
             var woken = new List<ObjectKey>();
             while (woken.Count < free && _waiting.First is { } first)
             {
@@ -107,44 +139,27 @@ public sealed class RolloutPacer
         }
     }
 
+    // Under _lock. Started rollouts are few (at most MaxConcurrent plus the ones whose watch event is in flight).
+    private int CountRolling(ObjectKey? except)
+    {
+        var count = _progressing.Count - (except is { } p && _progressing.Contains(p) ? 1 : 0);
+        foreach (var agent in _started.Keys)
+        {
+            if (!_progressing.Contains(agent) && agent != except)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     private void StopWaiting(ObjectKey agent)
     {
         if (_waitingNodes.Remove(agent, out var node))
         {
             _waiting.Remove(node);
         }
-    }
-
-    private HashSet<ObjectKey> Rolling(IReadOnlyCollection<V1Deployment> deployments)
-    {
-        var rolling = new HashSet<ObjectKey>();
-        var byKey = new Dictionary<ObjectKey, V1Deployment>();
-        foreach (var deployment in deployments)
-        {
-            var key = ObjectKey.Of(deployment);
-            byKey[key] = deployment;
-            if (DeploymentProgress.IsProgressing(deployment))
-            {
-                rolling.Add(key);
-            }
-        }
-
-        foreach (var (agent, hash) in _started.ToList())
-        {
-            var finished = byKey.TryGetValue(agent, out var deployment)
-                && DeploymentProgress.ConfigHash(deployment, ChildLabels.ConfigHashAnnotation) == hash
-                && !DeploymentProgress.IsProgressing(deployment);
-            if (finished || deployment is null)
-            {
-                _started.Remove(agent);
-            }
-            else
-            {
-                rolling.Add(agent);
-            }
-        }
-
-        return rolling;
     }
 }
 

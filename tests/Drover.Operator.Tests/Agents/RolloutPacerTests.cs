@@ -7,48 +7,68 @@ namespace Drover.Operator.Tests.Agents;
 public class RolloutPacerTests
 {
     [Fact]
+    public void A_started_rollout_holds_its_slot_until_its_Deployment_shows_the_new_hash_rolled_out()
+    {
+        var pacer = new RolloutPacer(maxConcurrent: 1);
+        pacer.Observe(Deployment("a", progressing: false));
+        pacer.Observe(Deployment("b", progressing: false));
+
+        Assert.True(pacer.TryStart(Key("a"), "h2").Allowed);
+        Assert.False(pacer.TryStart(Key("b"), "h2").Allowed); // the apply is sent, its watch event not yet in
+        Assert.True(pacer.TryStart(Key("a"), "h2").Allowed); // asking again for the same hash keeps the slot
+
+        pacer.Observe(Deployment("a", progressing: true, hash: "h2"));
+        Assert.Equal(1, pacer.Rolling);
+        pacer.Observe(Deployment("a", progressing: false, hash: "h2"));
+        Assert.Equal(0, pacer.Rolling);
+        Assert.True(pacer.TryStart(Key("b"), "h2").Allowed);
+    }
+
+    [Fact]
     public void Agents_refused_a_slot_are_woken_oldest_first_one_per_freed_slot()
     {
         var pacer = new RolloutPacer(maxConcurrent: 2);
-        var rolling = new List<V1Deployment>
+        foreach (var name in (string[])["c", "d", "e"])
         {
-            Deployment("a", progressing: true), Deployment("b", progressing: true),
-            Deployment("c", progressing: false), Deployment("d", progressing: false), Deployment("e", progressing: false),
-        };
-        Assert.False(pacer.TryStart(Key("c"), "h2", rolling).Allowed);
-        Assert.False(pacer.TryStart(Key("d"), "h2", rolling).Allowed);
-        Assert.False(pacer.TryStart(Key("e"), "h2", rolling).Allowed);
-        Assert.False(pacer.TryStart(Key("c"), "h2", rolling).Allowed); // a retry keeps its place in line
+            pacer.Observe(Deployment(name, progressing: false));
+        }
 
-        Assert.Empty(pacer.TakeWaiting(rolling));
+        pacer.Observe(Deployment("a", progressing: true));
+        pacer.Observe(Deployment("b", progressing: true));
+        Assert.False(pacer.TryStart(Key("c"), "h2").Allowed);
+        Assert.False(pacer.TryStart(Key("d"), "h2").Allowed);
+        Assert.False(pacer.TryStart(Key("e"), "h2").Allowed);
+        Assert.False(pacer.TryStart(Key("c"), "h2").Allowed); // a retry keeps its place in line
+        Assert.Empty(pacer.TakeWaiting());
 
-        rolling[0] = Deployment("a", progressing: false);
-        Assert.Equal([Key("c")], pacer.TakeWaiting(rolling));
-        Assert.True(pacer.TryStart(Key("c"), "h2", rolling).Allowed);
-        Assert.Empty(pacer.TakeWaiting(rolling));
+        pacer.Observe(Deployment("a", progressing: false));
+        Assert.Equal([Key("c")], pacer.TakeWaiting());
+        Assert.True(pacer.TryStart(Key("c"), "h2").Allowed);
+        Assert.Empty(pacer.TakeWaiting());
 
-        rolling[1] = Deployment("b", progressing: false);
-        Assert.Equal([Key("d")], pacer.TakeWaiting(rolling));
-        Assert.True(pacer.TryStart(Key("d"), "h2", rolling).Allowed);
-        Assert.Empty(pacer.TakeWaiting(rolling)); // c and d hold both slots until their Deployments show the new hash rolled out
+        pacer.Removed(Key("b"));
+        Assert.Equal([Key("d")], pacer.TakeWaiting());
+        Assert.True(pacer.TryStart(Key("d"), "h2").Allowed);
+        Assert.Empty(pacer.TakeWaiting()); // c and d hold both slots until their Deployments show the new hash rolled out
+        Assert.Equal(2, pacer.Rolling);
     }
 
     [Fact]
     public void An_agent_that_starts_or_is_deleted_leaves_the_line()
     {
         var pacer = new RolloutPacer(maxConcurrent: 1);
-        var busy = new List<V1Deployment> { Deployment("a", progressing: true), Deployment("c", progressing: false), Deployment("d", progressing: false) };
-        Assert.False(pacer.TryStart(Key("b"), "h2", busy).Allowed);
-        Assert.False(pacer.TryStart(Key("c"), "h2", busy).Allowed);
-        Assert.False(pacer.TryStart(Key("d"), "h2", busy).Allowed);
+        pacer.Observe(Deployment("a", progressing: true));
+        Assert.False(pacer.TryStart(Key("b"), "h2").Allowed);
+        Assert.False(pacer.TryStart(Key("c"), "h2").Allowed);
+        Assert.False(pacer.TryStart(Key("d"), "h2").Allowed);
         pacer.Forget(Key("b"));
 
-        var idle = new List<V1Deployment> { Deployment("a", progressing: false), Deployment("c", progressing: false), Deployment("d", progressing: false) };
-        Assert.True(pacer.TryStart(Key("c"), "h2", idle).Allowed);
-        Assert.Empty(pacer.TakeWaiting(idle)); // c holds the only slot until its Deployment shows the new hash rolled out
+        pacer.Observe(Deployment("a", progressing: false));
+        Assert.True(pacer.TryStart(Key("c"), "h2").Allowed);
+        Assert.Empty(pacer.TakeWaiting());
 
-        var rolled = new List<V1Deployment> { Deployment("a", progressing: false), Deployment("c", progressing: false, hash: "h2"), Deployment("d", progressing: false) };
-        Assert.Equal([Key("d")], pacer.TakeWaiting(rolled));
+        pacer.Observe(Deployment("c", progressing: false, hash: "h2"));
+        Assert.Equal([Key("d")], pacer.TakeWaiting());
     }
 
     private static ObjectKey Key(string name) => new("default", name);
