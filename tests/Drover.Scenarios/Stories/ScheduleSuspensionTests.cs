@@ -13,13 +13,20 @@ public sealed class ScheduleSuspensionTests(ITestOutputHelper output)
     private static readonly string Provider =
         Manifests.Secret("openai-key", "api-key", "sk-1") + "\n---\n" + Manifests.OpenAIProvider("openai", "openai-key");
 
-    [Fact]
-    public async Task A_schedule_whose_agent_cannot_run_suspends_its_cronjob_and_resumes_when_fixed()
+    /// <summary>An agent "a" with runOnce and a Schedule "nightly" for it, Ready under a running operator.</summary>
+    private async Task<OperatorScenario> ScheduledAgentAsync()
     {
-        await using var scenario = await OperatorScenario.CreateAsync(output);
+        var scenario = await OperatorScenario.CreateAsync(output);
         await scenario.ApplyYamlAsync(Provider + "\n---\n" + Manifests.Agent("a", "openai") + "\n---\n" + Manifests.Schedule("nightly", "a"));
         await scenario.StartOperatorAsync();
         await scenario.WaitForScheduleAsync("nightly", "True", "Scheduled");
+        return scenario;
+    }
+
+    [Fact]
+    public async Task A_schedule_whose_agent_cannot_run_suspends_its_cronjob_and_resumes_when_fixed()
+    {
+        await using var scenario = await ScheduledAgentAsync();
         var first = await scenario.WaitForAsync(OperatorKinds.CronJobs, "nightly", c => c.Spec.Suspend == false, "running");
 
         // The agent loses its runOnce command: the schedule cannot run it.
@@ -46,10 +53,7 @@ public sealed class ScheduleSuspensionTests(ITestOutputHelper output)
     [Fact]
     public async Task A_schedule_the_user_suspended_stays_suspended_and_says_so()
     {
-        await using var scenario = await OperatorScenario.CreateAsync(output);
-        await scenario.ApplyYamlAsync(Provider + "\n---\n" + Manifests.Agent("a", "openai") + "\n---\n" + Manifests.Schedule("nightly", "a"));
-        await scenario.StartOperatorAsync();
-        await scenario.WaitForScheduleAsync("nightly", "True", "Scheduled");
+        await using var scenario = await ScheduledAgentAsync();
 
         await scenario.MergePatchAsync(OperatorKinds.Schedules, "nightly", """{"spec":{"suspend":true}}""");
         await scenario.WaitForScheduleAsync("nightly", "True", "Suspended");
