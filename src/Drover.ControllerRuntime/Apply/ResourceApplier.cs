@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Drover.ControllerRuntime.Client;
@@ -26,6 +27,11 @@ public sealed class ResourceApplier
 {
     private readonly KubeApiClient _client;
 
+    // The last body applied to each existing object, with the resourceVersion the cache showed before it. Until the
+    // cache shows a newer version, a reconcile woken by another event sees the object as it was before that apply;
+    // sending the same body again would only be a duplicate write. An entry goes once the cache catches up.
+    private readonly ConcurrentDictionary<(string Resource, string? Namespace, string Name), (string? LiveVersion, JsonObject Body)> _awaitingCache = new();
+
     public ResourceApplier(KubeApiClient client, string fieldManager = "drover")
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -43,14 +49,35 @@ public sealed class ResourceApplier
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(desired);
         var body = Desired(kind, desired);
+        var key = (kind.Resource, desired.Metadata?.NamespaceProperty, desired.Metadata?.Name ?? string.Empty);
         if (live is not null && JsonSubset.IsSubsetOf(body, LiveTree(kind, live)))
+        {
+            _awaitingCache.TryRemove(key, out _);
+            RuntimeMetrics.ApplySkipped.WithLabels(kind.Resource).Inc();
+            return ApplyOutcome.Unchanged;
+        }
+
+        if (live is not null
+            && _awaitingCache.TryGetValue(key, out var pending)
+            && pending.LiveVersion == live.Metadata?.ResourceVersion
+            && JsonNode.DeepEquals(pending.Body, body))
         {
             RuntimeMetrics.ApplySkipped.WithLabels(kind.Resource).Inc();
             return ApplyOutcome.Unchanged;
         }
 
         RuntimeMetrics.ApplySent.WithLabels(kind.Resource).Inc();
-        await _client.ApplyAsync(kind, desired.Metadata?.NamespaceProperty, desired.Metadata?.Name ?? string.Empty, body, FieldManager, force: true, cancellationToken);
+        await _client.ApplyAsync(kind, key.Item2, key.Item3, body, FieldManager, force: true, cancellationToken);
+        if (live is null)
+        {
+            // A create: a cache without the object stays "absent" after a delete too, so it proves nothing.
+            _awaitingCache.TryRemove(key, out _);
+        }
+        else
+        {
+            _awaitingCache[key] = (live.Metadata?.ResourceVersion, body);
+        }
+
         return ApplyOutcome.Applied;
     }
 

@@ -39,6 +39,26 @@ public sealed class ResourceApplierTests : IDisposable
     }
 
     [Fact]
+    public async Task The_same_body_is_not_sent_again_until_the_cache_shows_a_newer_version()
+    {
+        var stale = ConfigMap("a", ("k", "old"));
+        stale.Metadata.ResourceVersion = "7";
+        var desired = ConfigMap("a", ("k", "v"));
+
+        Assert.Equal(ApplyOutcome.Applied, await _applier.ApplyAsync(ConfigMaps, desired, stale, CancellationToken.None));
+        // Woken again before the watch delivered the apply: the cache still shows version 7.
+        Assert.Equal(ApplyOutcome.Unchanged, await _applier.ApplyAsync(ConfigMaps, ConfigMap("a", ("k", "v")), stale, CancellationToken.None));
+        Assert.Single(_handler.Requests);
+
+        // A different body is sent at once, and so is the same body once someone else has changed the object.
+        Assert.Equal(ApplyOutcome.Applied, await _applier.ApplyAsync(ConfigMaps, ConfigMap("a", ("k", "v2")), stale, CancellationToken.None));
+        var edited = ConfigMap("a", ("k", "edited"));
+        edited.Metadata.ResourceVersion = "9";
+        Assert.Equal(ApplyOutcome.Applied, await _applier.ApplyAsync(ConfigMaps, ConfigMap("a", ("k", "v2")), edited, CancellationToken.None));
+        Assert.Equal(3, _handler.Requests.Count);
+    }
+
+    [Fact]
     public async Task Apply_sends_nothing_when_the_cached_object_already_has_every_desired_field()
     {
         var live = ConfigMap("a", ("k", "v"), ("added-by-someone-else", "x"));
