@@ -102,7 +102,11 @@ public sealed class HelmInstallTests(ITestOutputHelper output)
             $"{standby.Replica.PodName} to take the Lease once {leader.Replica.PodName} stopped",
             Convergence,
             () => $"lease holder {LeaseHolder(cluster) ?? "none"}");
-        Assert.Contains(standby.LogEntries, e => Acquired(e, null));
+        // The Lease changes hands before the standby's log line about it reaches us through its stdout pipe.
+        await Eventually.TrueAsync(
+            () => Task.FromResult(standby.LogEntries.Any(e => Acquired(e, null))),
+            $"{standby.Replica.PodName} to log that it acquired the Lease",
+            Convergence);
         AssertNoErrors(first);
         AssertNoErrors(second);
         Assert.Equal(0, await standby.TerminateAsync());
