@@ -68,7 +68,10 @@ public sealed class DevClusterRuntimeTests : IAsyncLifetime, IDisposable
         Assert.True(_cluster.Faults.DropAllWatches() >= 1);
         await CreateAsync("b", "1");
         await UpdateAsync("a", "2");
-        await Poll.UntilAsync(() => informer.Cache.Get("default", "a")?.Data["value"] == "2" && informer.Cache.Get("default", "b") is not null, Patience, "changes after the drop");
+        // Handlers run after the cache is set, so wait on what they recorded, not on the cache.
+        await Poll.UntilAsync(() => _events.Count >= 3, Patience, "changes after the drop");
+        Assert.Equal("2", informer.Cache.Get("default", "a")?.Data["value"]);
+        Assert.NotNull(informer.Cache.Get("default", "b"));
 
         Assert.Equal(0, _cluster.Requests.Count("list", "configmaps"));
         Assert.True(_cluster.Requests.Count("watch", "configmaps") >= 1);

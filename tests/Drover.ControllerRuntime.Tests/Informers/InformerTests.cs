@@ -52,7 +52,8 @@ public sealed class InformerTests : IDisposable
 
         _server.DropAllWatches();
         var changedWhileAway = _server.Put("b", "1");
-        await Poll.UntilAsync(() => informer.Cache.Get("default", "b") is not null, Patience, "b after the drop");
+        await Poll.UntilAsync(() => _events.Count == 3, Patience, "b after the drop");
+        Assert.NotNull(informer.Cache.Get("default", "b"));
 
         Assert.Equal(1, _server.Lists);
         Assert.True(_server.WatchRequests >= 2);
