@@ -14,7 +14,7 @@ var kubeconfig = builder.Configuration["kubeconfig"];
 var config = string.IsNullOrEmpty(kubeconfig)
     ? KubernetesClientConfiguration.BuildDefaultConfig()
     : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
-var client = KubeApiClient.FromConfig(config);
+var client = KubeApiClient.FromConfig(config, "drover-aot-sample/0.1");
 var ns = builder.Configuration["namespace"] ?? "default";
 
 var sources = new Informer<k8s.Models.V1ConfigMap>(client, SampleKinds.ConfigMaps, new InformerOptions { Namespaces = [ns], LabelSelector = "sample.drover.dev/mirror=true" });

@@ -39,7 +39,7 @@ public sealed record EventRecorderOptions
 public sealed class EventRecorder
 {
     public static readonly ResourceKind<Eventsv1Event> EventKind =
-        new("events.k8s.io", "v1", "events", "Event", namespaced: true, SourceGenerationContext.Default.Eventsv1Event);
+        new("events.k8s.io", "v1", "events", "Event", namespaced: true, RuntimeJsonContext.Default.Eventsv1Event);
 
     private readonly KubeApiClient _client;
     private readonly EventRecorderOptions _options;

@@ -33,25 +33,18 @@ public sealed class KubeApiClient
         _authenticate = authenticate;
     }
 
-    /// <summary>Reuses the transport, TLS and credentials a KubernetesClient instance was configured with.</summary>
-    public static KubeApiClient FromKubernetes(Kubernetes kubernetes)
-    {
-        ArgumentNullException.ThrowIfNull(kubernetes);
-        var credentials = kubernetes.Credentials;
-        return new KubeApiClient(
-            kubernetes.HttpClient,
-            kubernetes.BaseUri,
-            credentials is null ? null : credentials.ProcessHttpRequestAsync);
-    }
-
-    /// <summary>Builds a client from a kubeconfig-derived configuration (watches need no client timeout, so none is set).</summary>
-    public static KubeApiClient FromConfig(KubernetesClientConfiguration config)
+    /// <summary>
+    /// Builds a client from a kubeconfig-derived or in-cluster configuration. Watches need no client timeout, so
+    /// none is set.
+    /// </summary>
+    /// <param name="config">Where the API server is and how to authenticate to it.</param>
+    /// <param name="userAgent">Names the caller in the API server's audit log and metrics (<c>drover/0.1.0</c>).</param>
+    public static KubeApiClient FromConfig(KubernetesClientConfiguration config, string userAgent)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.HttpClientTimeout = Timeout.InfiniteTimeSpan;
-#pragma warning disable CA2000 // The client lives as long as the process; KubeApiClient owns the transport from here on.
-        return FromKubernetes(new Kubernetes(config));
-#pragma warning restore CA2000
+        var transport = KubeTransport.Create(config, userAgent);
+        return new KubeApiClient(transport.Http, transport.BaseAddress, transport.Prepare);
     }
 
     public Uri BaseAddress => _baseAddress;

@@ -8,7 +8,7 @@ namespace Drover.ControllerRuntime.LeaderElection;
 public sealed class KubeLeaseStore : ILeaseStore
 {
     public static readonly ResourceKind<V1Lease> LeaseKind =
-        new("coordination.k8s.io", "v1", "leases", "Lease", namespaced: true, SourceGenerationContext.Default.V1Lease);
+        new("coordination.k8s.io", "v1", "leases", "Lease", namespaced: true, RuntimeJsonContext.Default.V1Lease);
 
     private readonly KubeApiClient _client;
     private readonly string _namespace;

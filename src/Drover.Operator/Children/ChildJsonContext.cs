@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using k8s.Models;
 
@@ -7,7 +8,10 @@ namespace Drover.Operator.Children;
 /// Source-generated JSON metadata for the Kubernetes kinds the core writes and reads, generated in this assembly.
 /// The Kubernetes client ships its own context, but under NativeAOT a garbage collection while its V1PodSpec
 /// metadata initialises fails fast in the stack walk (seen with ILCompiler 10.0.12); metadata generated here
-/// does not take that path. The models carry their own JSON names and converters, so no naming policy is set.
+/// does not take that path; referencing it would also compile every model it has into the binary. The models carry
+/// their own JSON names and converters, so no naming policy is set. <see cref="JsonElement"/> is here because
+/// <c>metadata.managedFields[].fieldsV1</c> is typed <c>object</c> and every real API server fills it: without it,
+/// serialising a cached child to compare it with its desired form throws.
 /// </summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(V1ServiceAccount))]
@@ -19,4 +23,5 @@ namespace Drover.Operator.Children;
 [JsonSerializable(typeof(V1PersistentVolumeClaim))]
 [JsonSerializable(typeof(V1CronJob))]
 [JsonSerializable(typeof(V1Namespace))]
+[JsonSerializable(typeof(JsonElement))]
 public sealed partial class ChildJsonContext : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using Drover.Api;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Client;
+using Drover.Operator.Children;
 using k8s;
 using k8s.Models;
 
@@ -19,29 +20,29 @@ public static class OperatorKinds
         new(DroverApi.Group, DroverApi.Version, Schedule.KubePluralName, Schedule.KubeKind, namespaced: true, DroverJsonContext.Default.Schedule);
 
     public static ResourceKind<V1Secret> Secrets { get; } =
-        new(string.Empty, "v1", "secrets", V1Secret.KubeKind, namespaced: true, KubeJson.Default.V1Secret);
+        new(string.Empty, "v1", "secrets", V1Secret.KubeKind, namespaced: true, ChildJsonContext.Default.V1Secret);
 
     public static ResourceKind<V1ConfigMap> ConfigMaps { get; } =
-        new(string.Empty, "v1", "configmaps", V1ConfigMap.KubeKind, namespaced: true, KubeJson.Default.V1ConfigMap);
+        new(string.Empty, "v1", "configmaps", V1ConfigMap.KubeKind, namespaced: true, ChildJsonContext.Default.V1ConfigMap);
 
     public static ResourceKind<V1Service> Services { get; } =
-        new(string.Empty, "v1", "services", V1Service.KubeKind, namespaced: true, KubeJson.Default.V1Service);
+        new(string.Empty, "v1", "services", V1Service.KubeKind, namespaced: true, ChildJsonContext.Default.V1Service);
 
     public static ResourceKind<V1ServiceAccount> ServiceAccounts { get; } =
-        new(string.Empty, "v1", "serviceaccounts", V1ServiceAccount.KubeKind, namespaced: true, KubeJson.Default.V1ServiceAccount);
+        new(string.Empty, "v1", "serviceaccounts", V1ServiceAccount.KubeKind, namespaced: true, ChildJsonContext.Default.V1ServiceAccount);
 
     public static ResourceKind<V1PersistentVolumeClaim> PersistentVolumeClaims { get; } =
-        new(string.Empty, "v1", "persistentvolumeclaims", V1PersistentVolumeClaim.KubeKind, namespaced: true, KubeJson.Default.V1PersistentVolumeClaim);
+        new(string.Empty, "v1", "persistentvolumeclaims", V1PersistentVolumeClaim.KubeKind, namespaced: true, ChildJsonContext.Default.V1PersistentVolumeClaim);
 
     public static ResourceKind<V1Namespace> Namespaces { get; } =
-        new(string.Empty, "v1", "namespaces", V1Namespace.KubeKind, namespaced: false, KubeJson.Default.V1Namespace);
+        new(string.Empty, "v1", "namespaces", V1Namespace.KubeKind, namespaced: false, ChildJsonContext.Default.V1Namespace);
 
     public static ResourceKind<V1Deployment> Deployments { get; } =
-        new("apps", "v1", "deployments", V1Deployment.KubeKind, namespaced: true, KubeJson.Default.V1Deployment);
+        new("apps", "v1", "deployments", V1Deployment.KubeKind, namespaced: true, ChildJsonContext.Default.V1Deployment);
 
     public static ResourceKind<V1NetworkPolicy> NetworkPolicies { get; } =
-        new("networking.k8s.io", "v1", "networkpolicies", V1NetworkPolicy.KubeKind, namespaced: true, KubeJson.Default.V1NetworkPolicy);
+        new("networking.k8s.io", "v1", "networkpolicies", V1NetworkPolicy.KubeKind, namespaced: true, ChildJsonContext.Default.V1NetworkPolicy);
 
     public static ResourceKind<V1CronJob> CronJobs { get; } =
-        new("batch", "v1", "cronjobs", V1CronJob.KubeKind, namespaced: true, KubeJson.Default.V1CronJob);
+        new("batch", "v1", "cronjobs", V1CronJob.KubeKind, namespaced: true, ChildJsonContext.Default.V1CronJob);
 }

@@ -35,11 +35,11 @@ public static class RunCommand
             return 2;
         }
 
-        var client = KubeApiClient.FromConfig(config);
+        var client = KubeApiClient.FromConfig(config, $"drover/{DroverCommands.Version}");
         await using var app = OperatorApplication.Build(options, client, Environment.GetEnvironmentVariable);
         OperatorLog.Starting(
             app.Logger,
-            typeof(RunCommand).Assembly.GetName().Version?.ToString() ?? "dev",
+            DroverCommands.Version,
             options.Namespaces.Count == 0 ? "all" : string.Join(",", options.Namespaces),
             options.Workers,
             options.LeaderElect,

@@ -59,7 +59,7 @@ internal sealed class OperatorScenario : IAsyncDisposable
     {
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(kubeconfig));
         var config = await KubernetesClientConfiguration.BuildConfigFromConfigFileAsync(stream);
-        var scenario = new OperatorScenario(null, KubeApiClient.FromConfig(config), cluster, Loggers(output));
+        var scenario = new OperatorScenario(null, KubeApiClient.FromConfig(config, "drover-scenarios/0.1"), cluster, Loggers(output));
         await scenario.InstallCrdsAsync();
         return scenario;
     }
