@@ -43,6 +43,7 @@ public sealed class Informer<T> : IInformer
         _options = options ?? new InformerOptions();
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
+        Cache = new InformerCache<T>(_options.PackObjects ? kind.TypeInfo : null);
         _startedAt = _time.GetTimestamp();
         _lastProgress = _startedAt;
     }
@@ -51,7 +52,7 @@ public sealed class Informer<T> : IInformer
 
     public ResourceKind<T> Kind => _kind;
 
-    public InformerCache<T> Cache { get; } = new();
+    public InformerCache<T> Cache { get; }
 
     public Task HasSynced => _synced.Task;
 
@@ -226,11 +227,11 @@ public sealed class Informer<T> : IInformer
                 Upsert(obj);
             }
 
-            foreach (var cached in Cache.List(ns.Length == 0 ? null : ns))
+            foreach (var key in Cache.Keys(ns.Length == 0 ? null : ns))
             {
-                if (!listed.Contains(ObjectKey.Of(cached)))
+                if (!listed.Contains(key))
                 {
-                    var removed = Cache.Remove(ObjectKey.Of(cached));
+                    var removed = Cache.Remove(key);
                     if (removed is not null)
                     {
                         Dispatch(h => h.OnDeleted?.Invoke(removed));
@@ -312,13 +313,13 @@ public sealed class Informer<T> : IInformer
             metadata.ManagedFields = null;
         }
 
-        var cached = Cache.Get(ObjectKey.Of(obj));
-        if (cached is not null && cached.Metadata?.ResourceVersion == obj.Metadata?.ResourceVersion)
+        var key = ObjectKey.Of(obj);
+        if (Cache.ResourceVersionOf(key) is { } cachedVersion && cachedVersion == obj.Metadata?.ResourceVersion)
         {
             return;
         }
 
-        Cache.Set(obj);
+        var cached = Cache.Set(obj);
         if (cached is null)
         {
             Dispatch(h => h.OnAdded?.Invoke(obj));

@@ -15,6 +15,12 @@ public sealed record InformerOptions
     /// </summary>
     public bool StripManagedFields { get; init; }
 
+    /// <summary>
+    /// Keeps cached objects as compressed JSON and unpacks a copy on each read: a fraction of the memory of typed
+    /// objects, for some CPU per read. For large caches read a few objects at a time (children, a cluster's Secrets).
+    /// </summary>
+    public bool PackObjects { get; init; }
+
     /// <summary>Objects per list page (<c>limit</c>); the rest follow with <c>continue</c>.</summary>
     public int PageSize { get; init; } = 500;
 

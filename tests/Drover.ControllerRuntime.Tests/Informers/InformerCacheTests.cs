@@ -1,14 +1,19 @@
+using System.Text.Json;
+using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Informers;
+using k8s;
 using k8s.Models;
 
 namespace Drover.ControllerRuntime.Tests.Informers;
 
 public class InformerCacheTests
 {
-    [Fact]
-    public void Objects_are_found_by_key_by_namespace_and_through_a_secondary_index_that_follows_updates()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Objects_are_found_by_key_by_namespace_and_through_a_secondary_index_that_follows_updates(bool packed)
     {
-        var cache = new InformerCache<V1ConfigMap>();
+        var cache = NewCache(packed);
         cache.AddIndex("byProvider", cm => cm.Data?.TryGetValue("provider", out var p) == true ? [p] : []);
         Assert.Null(SetIn(cache, "a", "one", "openai"));
         SetIn(cache, "a", "two", "openai");
@@ -30,10 +35,12 @@ public class InformerCacheTests
         Assert.Empty(cache.ByIndex("byProvider", "never"));
     }
 
-    [Fact]
-    public void An_index_added_late_covers_objects_already_cached()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_index_added_late_covers_objects_already_cached(bool packed)
     {
-        var cache = new InformerCache<V1ConfigMap>();
+        var cache = NewCache(packed);
         SetIn(cache, "a", "one", "openai");
         cache.AddIndex("byProvider", cm => [cm.Data["provider"]]);
         Assert.Single(cache.ByIndex("byProvider", "openai"));
@@ -41,10 +48,12 @@ public class InformerCacheTests
         Assert.Throws<InvalidOperationException>(() => cache.ByIndex("missing", "x"));
     }
 
-    [Fact]
-    public void Objects_are_found_by_owner_uid_and_namespace_as_they_change_owner_and_leave()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Objects_are_found_by_owner_uid_and_namespace_as_they_change_owner_and_leave(bool packed)
     {
-        var cache = new InformerCache<V1ConfigMap>();
+        var cache = NewCache(packed);
         cache.Set(Owned("a", "one", "uid-1"));
         cache.Set(Owned("a", "two", "uid-1", "uid-2"));
         cache.Set(Owned("b", "three", "uid-2"));
@@ -61,6 +70,33 @@ public class InformerCacheTests
         Assert.Equal(["three", "two"], cache.OwnedBy("uid-2").Select(c => c.Metadata.Name).Order());
         Assert.Equal(["two"], cache.List("a").Select(c => c.Metadata.Name));
     }
+
+    [Fact]
+    public void A_packed_cache_hands_out_copies_equal_to_what_was_stored_and_keeps_the_version_readable()
+    {
+        var cache = NewCache(packed: true);
+        var stored = Owned("a", "one", "uid-1");
+        stored.Metadata.ResourceVersion = "42";
+        stored.Metadata.Labels = new Dictionary<string, string> { ["app"] = "x" };
+        stored.Data = new Dictionary<string, string> { ["config.json"] = "{\"model\":\"gpt\"}" };
+        cache.Set(stored);
+
+        var first = cache.Get("a", "one")!;
+        Assert.NotSame(stored, first);
+        Assert.Equal(Json(stored), Json(first));
+        Assert.Equal("42", cache.ResourceVersionOf(new("a", "one")));
+        Assert.Null(cache.ResourceVersionOf(new("a", "missing")));
+
+        // A reader changing its copy changes nothing for the next reader.
+        first.Data["config.json"] = "changed";
+        Assert.Equal("{\"model\":\"gpt\"}", cache.Get("a", "one")!.Data["config.json"]);
+        Assert.Equal([new ObjectKey("a", "one")], cache.Keys("a"));
+        Assert.Empty(cache.Keys("b"));
+    }
+
+    private static InformerCache<V1ConfigMap> NewCache(bool packed) => new(packed ? SourceGenerationContext.Default.V1ConfigMap : null);
+
+    private static string Json(V1ConfigMap cm) => JsonSerializer.Serialize(cm, SourceGenerationContext.Default.V1ConfigMap);
 
     private static V1ConfigMap Owned(string ns, string name, params string[] ownerUids) => new()
     {

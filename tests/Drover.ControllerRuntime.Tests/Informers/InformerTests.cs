@@ -24,11 +24,14 @@ public sealed class InformerTests : IDisposable
         _http = new HttpClient(_server);
     }
 
-    [Fact]
-    public async Task Adds_updates_and_deletes_reach_handlers_in_order_and_the_cache_follows()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Adds_updates_and_deletes_reach_handlers_in_order_and_the_cache_follows(bool packed)
     {
         _server.Put("a", "1");
-        var informer = await StartAsync();
+        var informer = await StartAsync(new InformerOptions { PackObjects = packed });
+        Assert.Equal(packed, informer.Cache.IsPacked);
         Assert.Equal("1", informer.Cache.Get("default", "a")!.Data["value"]);
 
         _server.Put("b", "1");
@@ -82,13 +85,15 @@ public sealed class InformerTests : IDisposable
         Assert.Equal(1, _server.Lists);
     }
 
-    [Fact]
-    public async Task An_expired_version_relists_and_reports_what_changed_while_away_exactly_once()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_expired_version_relists_and_reports_what_changed_while_away_exactly_once(bool packed)
     {
         _server.Put("keep", "1");
         _server.Put("change", "1");
         _server.Put("gone", "1");
-        var informer = await StartAsync();
+        var informer = await StartAsync(new InformerOptions { PackObjects = packed });
         Assert.Equal(3, _events.Count);
 
         // The informer is cut off (its reconnects fail) while objects change and history is compacted away.
