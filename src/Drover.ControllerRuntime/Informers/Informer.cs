@@ -238,6 +238,8 @@ public sealed class Informer<T> : IInformer
                     }
                 }
             }
+
+            ReportCacheSize();
         }
 
         return resourceVersion;
@@ -302,6 +304,8 @@ public sealed class Informer<T> : IInformer
 
                     break;
             }
+
+            ReportCacheSize();
         }
     }
 
@@ -328,6 +332,12 @@ public sealed class Informer<T> : IInformer
         {
             Dispatch(h => h.OnUpdated?.Invoke(cached, obj));
         }
+    }
+
+    private void ReportCacheSize()
+    {
+        RuntimeMetrics.CachedObjects.WithLabels(Name).Set(Cache.Count);
+        RuntimeMetrics.CachedPackedBytes.WithLabels(Name).Set(Cache.PackedBytes);
     }
 
     private void Dispatch(Action<ResourceChangeHandler<T>> call)

@@ -19,11 +19,12 @@ public sealed class InformerCache<T>
     // A T, or a PackedObject when _packWith is set.
     private readonly Dictionary<ObjectKey, object> _objects = [];
     private readonly JsonTypeInfo<T>? _packWith;
+    private long _packedBytes;
     private readonly Dictionary<string, Index> _indexes = new(StringComparer.Ordinal);
 
     // Built in, because every controller asks "what is in this namespace" and "what does this owner own" on its hot
     // path; a scan of the whole cache there makes each reconcile cost grow with the fleet.
-    private readonly Index _byNamespace = new(o => [o.Metadata?.NamespaceProperty ?? string.Empty]);
+    private readonly Index _byNamespace = Index.ByNamespace();
     private readonly Index _byOwner = new(o => o.Metadata?.OwnerReferences?.Select(r => r.Uid).Where(uid => !string.IsNullOrEmpty(uid)) ?? []);
 
     public InformerCache()
@@ -38,6 +39,18 @@ public sealed class InformerCache<T>
 
     /// <summary>Whether objects are kept as compressed JSON rather than as typed objects.</summary>
     public bool IsPacked => _packWith is not null;
+
+    /// <summary>The compressed size of every packed object; 0 for a cache of typed objects.</summary>
+    public long PackedBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _packedBytes;
+            }
+        }
+    }
 
     public int Count
     {
@@ -108,7 +121,7 @@ public sealed class InformerCache<T>
 
         lock (_lock)
         {
-            return _byNamespace.Entries.TryGetValue(ns, out var keys) ? [.. keys] : [];
+            return _byNamespace.Lookup(ns);
         }
     }
 
@@ -171,6 +184,7 @@ public sealed class InformerCache<T>
         lock (_lock)
         {
             _objects.TryGetValue(key, out old);
+            _packedBytes += SizeOf(stored) - SizeOf(old);
             foreach (var index in AllIndexes())
             {
                 index.Remove(key);
@@ -193,6 +207,8 @@ public sealed class InformerCache<T>
                 return null;
             }
 
+            _packedBytes -= SizeOf(old);
+
             foreach (var index in AllIndexes())
             {
                 index.Remove(key);
@@ -204,6 +220,8 @@ public sealed class InformerCache<T>
 
     private IEnumerable<Index> AllIndexes() => _indexes.Values.Append(_byNamespace).Append(_byOwner);
 
+    private static long SizeOf(object? stored) => stored is PackedObject packed ? packed.PackedBytes : 0;
+
     private T Unwrap(object stored) => stored is PackedObject packed ? packed.Unpack(_packWith!) : (T)stored;
 
     private List<T> Unwrap(object[] stored) => [.. stored.Select(Unwrap)];
@@ -212,54 +230,122 @@ public sealed class InformerCache<T>
     {
         lock (_lock)
         {
-            return index.Entries.TryGetValue(value, out var keys) ? [.. keys.Select(k => _objects[k])] : [];
+            return [.. index.Lookup(value).Select(k => _objects[k])];
         }
     }
 
     /// <summary>
     /// Index values to keys, and each key's values, so an object can leave the index without being read again
-    /// (a packed object would have to be unpacked).
+    /// (a packed object would have to be unpacked). Most values map to one key and most keys have one value, so
+    /// both sides store a single item directly and only grow a set or an array when there are more: in a fleet of
+    /// 10,000 agents the owner index alone would otherwise hold some 50,000 one-item sets.
     /// </summary>
-    private sealed class Index(Func<T, IEnumerable<string>> keysOf)
+    private sealed class Index
     {
-        private readonly Dictionary<ObjectKey, string[]> _valuesOf = [];
+        private readonly Func<T, IEnumerable<string>>? _valuesOf;
 
-        public Dictionary<string, HashSet<ObjectKey>> Entries { get; } = new(StringComparer.Ordinal);
+        // Value -> ObjectKey (boxed) or HashSet<ObjectKey>.
+        private readonly Dictionary<string, object> _entries = new(StringComparer.Ordinal);
+
+        // Key -> string or string[]; not kept when values come from the key itself.
+        private readonly Dictionary<ObjectKey, object> _valuesByKey = [];
+
+        public Index(Func<T, IEnumerable<string>> valuesOf)
+        {
+            _valuesOf = valuesOf;
+        }
+
+        // The namespace index: its value is part of the key, so nothing per key needs remembering.
+        private Index()
+        {
+        }
+
+        public static Index ByNamespace() => new();
+
+        public ObjectKey[] Lookup(string value) =>
+            _entries.GetValueOrDefault(value) switch
+            {
+                ObjectKey single => [single],
+                HashSet<ObjectKey> many => [.. many],
+                _ => [],
+            };
 
         public void Insert(ObjectKey key, T obj)
         {
-            var values = keysOf(obj).Distinct(StringComparer.Ordinal).ToArray();
+            if (_valuesOf is null)
+            {
+                Add(key.Namespace ?? string.Empty, key);
+                return;
+            }
+
+            var values = _valuesOf(obj).Distinct(StringComparer.Ordinal).ToArray();
             if (values.Length == 0)
             {
                 return;
             }
 
-            _valuesOf[key] = values;
+            _valuesByKey[key] = values.Length == 1 ? values[0] : values;
             foreach (var value in values)
             {
-                if (!Entries.TryGetValue(value, out var keys))
-                {
-                    keys = [];
-                    Entries[value] = keys;
-                }
-
-                keys.Add(key);
+                Add(value, key);
             }
         }
 
         public void Remove(ObjectKey key)
         {
-            if (!_valuesOf.Remove(key, out var values))
+            if (_valuesOf is null)
+            {
+                Drop(key.Namespace ?? string.Empty, key);
+                return;
+            }
+
+            if (!_valuesByKey.Remove(key, out var values))
             {
                 return;
             }
 
-            foreach (var value in values)
+            if (values is string single)
             {
-                if (Entries.TryGetValue(value, out var keys) && keys.Remove(key) && keys.Count == 0)
-                {
-                    Entries.Remove(value);
-                }
+                Drop(single, key);
+                return;
+            }
+
+            foreach (var value in (string[])values)
+            {
+                Drop(value, key);
+            }
+        }
+
+        private void Add(string value, ObjectKey key)
+        {
+            switch (_entries.GetValueOrDefault(value))
+            {
+                case null:
+                    _entries[value] = key;
+                    break;
+                case ObjectKey single when single != key:
+                    _entries[value] = new HashSet<ObjectKey> { single, key };
+                    break;
+                case HashSet<ObjectKey> many:
+                    many.Add(key);
+                    break;
+            }
+        }
+
+        private void Drop(string value, ObjectKey key)
+        {
+            switch (_entries.GetValueOrDefault(value))
+            {
+                case ObjectKey single when single == key:
+                    _entries.Remove(value);
+                    break;
+                case HashSet<ObjectKey> many when many.Remove(key):
+                    if (many.Count == 1)
+                    {
+                        _entries[value] = many.First();
+                    }
+
+                    break;
             }
         }
     }

@@ -49,6 +49,12 @@ public static class RuntimeMetrics
     public static readonly Counter EventsReceived = Metrics.CreateCounter(
         "drover_informer_events_total", "Watch events received per resource and type.", "resource", "type");
 
+    public static readonly Gauge CachedObjects = Metrics.CreateGauge(
+        "drover_informer_cached_objects", "Objects in the informer's cache.", "resource");
+
+    public static readonly Gauge CachedPackedBytes = Metrics.CreateGauge(
+        "drover_informer_cached_packed_bytes", "Compressed bytes held by a packed informer cache (0 when objects are kept typed).", "resource");
+
     public static readonly Gauge LeaderStatus = Metrics.CreateGauge(
         "drover_leader_election_is_leader", "1 while this process holds the lease.", "lease");
 

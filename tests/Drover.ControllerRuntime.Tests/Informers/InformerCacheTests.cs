@@ -92,6 +92,12 @@ public class InformerCacheTests
         Assert.Equal("{\"model\":\"gpt\"}", cache.Get("a", "one")!.Data["config.json"]);
         Assert.Equal([new ObjectKey("a", "one")], cache.Keys("a"));
         Assert.Empty(cache.Keys("b"));
+
+        // Smaller than the object's JSON, and given back when the object leaves.
+        Assert.InRange(cache.PackedBytes, 1, Json(stored).Length - 1);
+        cache.Remove(new("a", "one"));
+        Assert.Equal(0, cache.PackedBytes);
+        Assert.Null(cache.Get("a", "one"));
     }
 
     private static InformerCache<V1ConfigMap> NewCache(bool packed) => new(packed ? SourceGenerationContext.Default.V1ConfigMap : null);
