@@ -297,7 +297,8 @@ public sealed class Informer<T> : IInformer
                     Upsert(obj);
                     break;
                 case WatchEventKind.Deleted:
-                    if (Cache.Remove(ObjectKey.Of(obj)) is not null)
+                    // Handlers get the event's final state, so the cached copy need not be unpacked.
+                    if (Cache.Delete(ObjectKey.Of(obj)))
                     {
                         Dispatch(h => h.OnDeleted?.Invoke(obj));
                     }

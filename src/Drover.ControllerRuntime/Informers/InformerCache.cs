@@ -197,25 +197,29 @@ public sealed class InformerCache<T>
         return old is null ? null : Unwrap(old);
     }
 
-    internal T? Remove(ObjectKey key)
+    /// <summary>Removes the object and returns it as it was cached; null when absent.</summary>
+    internal T? Remove(ObjectKey key) => RemoveStored(key) is { } old ? Unwrap(old) : null;
+
+    /// <summary>Removes the object and says whether it was there, without unpacking it.</summary>
+    internal bool Delete(ObjectKey key) => RemoveStored(key) is not null;
+
+    private object? RemoveStored(ObjectKey key)
     {
-        object? old;
         lock (_lock)
         {
-            if (!_objects.Remove(key, out old))
+            if (!_objects.Remove(key, out var old))
             {
                 return null;
             }
 
             _packedBytes -= SizeOf(old);
-
             foreach (var index in AllIndexes())
             {
                 index.Remove(key);
             }
-        }
 
-        return Unwrap(old);
+            return old;
+        }
     }
 
     private IEnumerable<Index> AllIndexes() => _indexes.Values.Append(_byNamespace).Append(_byOwner);
