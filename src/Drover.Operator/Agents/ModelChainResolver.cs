@@ -1,3 +1,4 @@
+using Drover.Api.Access;
 using Drover.Api.V1Alpha1;
 using Drover.Operator.ModelProviders;
 using Drover.Operator.Resolution;

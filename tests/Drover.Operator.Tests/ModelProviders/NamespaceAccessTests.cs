@@ -1,4 +1,4 @@
-using Drover.Operator.ModelProviders;
+using Drover.Api.Access;
 using Drover.Operator.Tests.TestSupport;
 
 namespace Drover.Operator.Tests.ModelProviders;

@@ -1,6 +1,6 @@
 using Drover.Api.V1Alpha1;
 
-namespace Drover.Operator.ModelProviders;
+namespace Drover.Api.Access;
 
 /// <summary>Whether an agent in one namespace may use a ModelProvider (and so receive its key): <c>spec.allowedNamespaces</c>.</summary>
 public static class NamespaceAccess

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace Drover.Operator.ModelProviders;
+namespace Drover.Api.Access;
 
 /// <summary>Evaluates a <c>metav1.LabelSelector</c> against a set of labels, as the API server does.</summary>
 public static class LabelSelectorMatcher
