@@ -105,8 +105,14 @@ public sealed class ResourceApplier
         }
 
         var pruned = 0;
-        foreach (var child in children.OwnedBy(ownerUid))
+        foreach (var key in children.KeysOwnedBy(ownerUid))
         {
+            // Most owned children are wanted; only the others are worth reading from a packed cache.
+            if (desiredNames.Contains(key.Name) || children.Get(key) is not { } child)
+            {
+                continue;
+            }
+
             var meta = child.Metadata;
             if (meta is null
                 || meta.NamespaceProperty != owner.Metadata!.NamespaceProperty

@@ -58,11 +58,15 @@ public sealed class Controller<T> : IController, IDisposable
     /// <summary>Reconciles that failed (error, terminal or exception).</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
-    /// <summary>Re-reconciles the owner when a child it controls changes: the child's controller ownerReference names it.</summary>
-    public Controller<T> Owns<TChild>(Informer<TChild> children)
+    /// <summary>
+    /// Re-reconciles the owner when a child it controls changes: the child's controller ownerReference names it.
+    /// <paramref name="filter"/>, when given, says which child events matter.
+    /// </summary>
+    public Controller<T> Owns<TChild>(Informer<TChild> children, WatchFilter<TChild>? filter = null)
         where TChild : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(children);
+        filter ??= new WatchFilter<TChild>();
         var ownerGroup = _informer.Kind.Group;
         var ownerKind = _informer.Kind.Kind;
         void EnqueueOwner(TChild child)
@@ -76,23 +80,43 @@ public sealed class Controller<T> : IController, IDisposable
 
         children.AddHandler(new ResourceChangeHandler<TChild>
         {
-            OnAdded = EnqueueOwner,
+            OnAdded = child =>
+            {
+                if (filter.Added(child))
+                {
+                    EnqueueOwner(child);
+                }
+            },
             OnUpdated = (old, current) =>
             {
-                EnqueueOwner(old);
-                EnqueueOwner(current);
+                if (filter.Updated(old, current))
+                {
+                    EnqueueOwner(old);
+                    EnqueueOwner(current);
+                }
             },
-            OnDeleted = EnqueueOwner,
+            OnDeleted = child =>
+            {
+                if (filter.Deleted(child))
+                {
+                    EnqueueOwner(child);
+                }
+            },
         });
         return this;
     }
 
-    /// <summary>Re-reconciles whatever <paramref name="map"/> names when an object of another kind changes (e.g. secret → providers).</summary>
-    public Controller<T> Watches<TOther>(Informer<TOther> others, Func<TOther, IEnumerable<ObjectKey>> map)
+    /// <summary>
+    /// Re-reconciles whatever <paramref name="map"/> names when an object of another kind changes (e.g. secret →
+    /// providers); an update maps the object as it was and as it is, so a reference that moved reaches both sides.
+    /// <paramref name="filter"/>, when given, says which events matter.
+    /// </summary>
+    public Controller<T> Watches<TOther>(Informer<TOther> others, Func<TOther, IEnumerable<ObjectKey>> map, WatchFilter<TOther>? filter = null)
         where TOther : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(others);
         ArgumentNullException.ThrowIfNull(map);
+        filter ??= new WatchFilter<TOther>();
         void EnqueueMapped(TOther other)
         {
             foreach (var key in map(other))
@@ -103,13 +127,28 @@ public sealed class Controller<T> : IController, IDisposable
 
         others.AddHandler(new ResourceChangeHandler<TOther>
         {
-            OnAdded = EnqueueMapped,
+            OnAdded = other =>
+            {
+                if (filter.Added(other))
+                {
+                    EnqueueMapped(other);
+                }
+            },
             OnUpdated = (old, current) =>
             {
-                EnqueueMapped(old);
-                EnqueueMapped(current);
+                if (filter.Updated(old, current))
+                {
+                    EnqueueMapped(old);
+                    EnqueueMapped(current);
+                }
             },
-            OnDeleted = EnqueueMapped,
+            OnDeleted = other =>
+            {
+                if (filter.Deleted(other))
+                {
+                    EnqueueMapped(other);
+                }
+            },
         });
         return this;
     }

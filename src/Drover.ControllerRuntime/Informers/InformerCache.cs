@@ -132,6 +132,16 @@ public sealed class InformerCache<T>
         return Unwrap(Resolve(_byOwner, ownerUid));
     }
 
+    /// <summary>The keys of the objects with an ownerReference to the object with this uid; nothing is unpacked.</summary>
+    public IReadOnlyList<ObjectKey> KeysOwnedBy(string ownerUid)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ownerUid);
+        lock (_lock)
+        {
+            return _byOwner.Lookup(ownerUid);
+        }
+    }
+
     public IReadOnlyList<ObjectKey> Keys()
     {
         lock (_lock)
@@ -171,6 +181,17 @@ public sealed class InformerCache<T>
         }
 
         return index is null ? throw new InvalidOperationException($"No index named '{indexName}'.") : Unwrap(Resolve(index, value));
+    }
+
+    /// <summary>The keys of the objects whose index function produced <paramref name="value"/>; nothing is unpacked.</summary>
+    public IReadOnlyList<ObjectKey> KeysByIndex(string indexName, string value)
+    {
+        lock (_lock)
+        {
+            return _indexes.TryGetValue(indexName, out var index)
+                ? index.Lookup(value)
+                : throw new InvalidOperationException($"No index named '{indexName}'.");
+        }
     }
 
     /// <summary>Stores <paramref name="obj"/> and returns what it replaced.</summary>
