@@ -1,11 +1,14 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.Reflection;
+using Drover.Operator.Hosting;
 using Drover.Operator.Rendering;
 
 namespace Drover.Operator;
 
 /// <summary>The <c>drover</c> command line: <c>run</c> (the default), <c>render</c> and <c>version</c>.</summary>
-public static class DroverCommands
+internal static class DroverCommands
 {
     public static string Version =>
         typeof(DroverCommands).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
@@ -15,22 +18,69 @@ public static class DroverCommands
     public static int Invoke(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        return Create().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        var result = Create().Parse(args);
+
+        // drover run says what is wrong with its options in its own words, with its own exit code.
+        if (result.Errors.Count > 0 && result.CommandResult.Command.Name == RunCommandName)
+        {
+            return RunOperator(result, output, error);
+        }
+
+        return result.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private const string RunCommandName = "run";
+
+    /// <summary>Whether the command line asks for help rather than for work.</summary>
+    public static bool AsksForHelp(ParseResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Action is HelpWithFooter;
     }
 
     public static RootCommand Create()
     {
-        // The host parses its own options (flags and environment), so everything after `run` is passed through.
-        var run = new Command("run", "Run the operator (the default).") { TreatUnmatchedTokensAsErrors = false };
-        run.SetAction(result => RunOperator(result.UnmatchedTokens, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        var run = new Command(RunCommandName, "Run the operator (the default): reconcile ModelProviders, Agents and Schedules until stopped. "
+            + "Each flag can also come from the environment variable shown.");
+        RunFlag.AddTo(run);
+        run.SetAction(result => RunOperator(result, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         var version = new Command("version", "Print the version.");
         version.SetAction(result => result.InvocationConfiguration.Output.WriteLine($"drover {Version}"));
         var root = new RootCommand("Drover runs always-on AI agents on Kubernetes.") { run, RenderCommand.Create(), version };
-        root.SetAction(result => RunOperator([], result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        root.SetAction(result => RunOperator(result, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+
+        // One spelling per line in help ("-h, --help"), so each flag starts a line of its own.
+        var help = root.Options.OfType<HelpOption>().Single();
+        root.Options.Remove(help);
+        root.Options.Add(new HelpOption("--help", "-h") { Action = new HelpWithFooter(run) });
         return root;
     }
 
     // The host runs until SIGTERM/Ctrl-C (or convergence with --exit-when-ready); blocking here is the whole process.
-    private static int RunOperator(IReadOnlyList<string> args, TextWriter output, TextWriter error) =>
-        Hosting.RunCommand.RunAsync(args, output, error).GetAwaiter().GetResult();
+    private static int RunOperator(ParseResult result, TextWriter output, TextWriter error)
+    {
+        var options = RunOptions.Bind(result, Environment.GetEnvironmentVariable, out var problem);
+        if (options is null)
+        {
+            error.WriteLine($"drover run: {problem}");
+            return RunCommand.BadOptions;
+        }
+
+        return RunCommand.RunAsync(options, output, error).GetAwaiter().GetResult();
+    }
+
+    /// <summary>The standard help, and for <c>drover run</c> what it reads besides its flags.</summary>
+    private sealed class HelpWithFooter(Command run) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var exit = new HelpAction().Invoke(parseResult);
+            if (parseResult.CommandResult.Command == run)
+            {
+                parseResult.InvocationConfiguration.Output.WriteLine(RunOptions.HelpFooter);
+            }
+
+            return exit;
+        }
+    }
 }

@@ -1,28 +1,20 @@
 using Drover.ControllerRuntime.Client;
+using Drover.Operator.Observability;
 using k8s;
 
 namespace Drover.Operator.Hosting;
 
-/// <summary><c>drover run</c>: parse the options, find the cluster, run the operator until stopped.</summary>
-public static class RunCommand
+/// <summary><c>drover run</c>: find the cluster, run the operator with the parsed options until stopped.</summary>
+internal static class RunCommand
 {
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    /// <summary>The exit code for options that make no sense, or no cluster to run against.</summary>
+    public const int BadOptions = 2;
+
+    public static async Task<int> RunAsync(RunOptions options, TextWriter output, TextWriter error)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var options = RunOptions.Parse(args, Environment.GetEnvironmentVariable, out var problem, out var help);
-        if (help)
-        {
-            await output.WriteLineAsync(RunOptions.Usage);
-            return 0;
-        }
-
-        if (options is null)
-        {
-            await error.WriteLineAsync($"drover run: {problem}");
-            return 2;
-        }
 
         KubernetesClientConfiguration config;
         try
@@ -32,7 +24,7 @@ public static class RunCommand
         catch (k8s.Exceptions.KubeConfigException e)
         {
             await error.WriteLineAsync($"drover run: no cluster to run against: {e.Message} Pass --kubeconfig, set KUBECONFIG, or run inside a cluster.");
-            return 2;
+            return BadOptions;
         }
 
         var client = KubeApiClient.FromConfig(config, $"drover/{DroverCommands.Version}");

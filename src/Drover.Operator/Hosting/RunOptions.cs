@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace Drover.Operator.Hosting;
@@ -6,7 +8,7 @@ namespace Drover.Operator.Hosting;
 /// The settings of <c>drover run</c>. Each comes from a flag or, when the flag is absent, from an environment
 /// variable (what a Helm chart sets), else a default.
 /// </summary>
-public sealed record RunOptions
+internal sealed record RunOptions
 {
     /// <summary>Namespaces to watch; empty watches the whole cluster.</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = [];
@@ -45,141 +47,117 @@ public sealed record RunOptions
     /// <summary>Exit 0 once every Agent and Schedule is Ready (for scripts and tests).</summary>
     public bool ExitWhenReady { get; init; }
 
-    /// <summary>The usage text <c>drover run --help</c> prints.</summary>
-    public const string Usage = """
-        Usage: drover run [options]
+    /// <summary>
+    /// Every flag of <c>drover run</c>, each with the environment variable read when the flag is absent (what a Helm
+    /// chart sets) and its default. <c>drover run --help</c> lists exactly these.
+    /// </summary>
+    public static IReadOnlyList<RunFlag> Flags { get; } =
+    [
+        new("namespaces", "a,b", "DROVER_NAMESPACES", "all", "Namespaces to watch."),
+        new("workers", "N", "DROVER_WORKERS", "4", "Concurrent reconciles per kind."),
+        new("leader-elect", "true|false", "DROVER_LEADER_ELECT", "false", "Run as one of several replicas; only the holder of the Lease reconciles.", IsSwitch: true),
+        new("leader-election-namespace", "NS", "DROVER_LEADER_ELECTION_NAMESPACE", "POD_NAMESPACE, else default", "Namespace of the leader Lease."),
+        new("metrics-address", "[HOST]:PORT", "DROVER_METRICS_ADDRESS", ":8080", "Where /metrics listens; \"\" turns it off."),
+        new("health-address", "[HOST]:PORT", "DROVER_HEALTH_ADDRESS", ":8081", "Where /healthz and /readyz listen; \"\" turns them off."),
+        new("log-format", "json|text", "DROVER_LOG_FORMAT", "json", "Log format: one JSON object a line, or text for people."),
+        new("agent-otlp-endpoint", "URL", "DROVER_AGENT_OTLP_ENDPOINT", "none", "OTLP endpoint handed to agent pods (OTEL_EXPORTER_OTLP_ENDPOINT)."),
+        new("max-concurrent-rollouts", "N", "DROVER_MAX_CONCURRENT_ROLLOUTS", "10", "Agents rolling a new configuration at once."),
+        new("resync-period", "DURATION", "DROVER_RESYNC_PERIOD", "10m", "Every object is reconciled again this often (30s, 10m, 1h)."),
+        new("kubeconfig", "PATH", Environment: null, "in-cluster, else KUBECONFIG, else ~/.kube/config", "The cluster to run against."),
+        new("exit-when-ready", "true|false", "DROVER_EXIT_WHEN_READY", "false", "Exit 0 once every Agent and Schedule is Ready (for scripts and tests).", IsSwitch: true),
+    ];
 
-        Runs the operator: reconciles ModelProviders, Agents and Schedules until stopped.
-
-        Options (each also read from the environment variable shown):
-          --namespaces a,b                 namespaces to watch; all when empty        DROVER_NAMESPACES
-          --workers N                      concurrent reconciles per kind (4)         DROVER_WORKERS
-          --leader-elect[=true|false]      run as one of several replicas (false)     DROVER_LEADER_ELECT
-          --leader-election-namespace NS   namespace of the Lease                     DROVER_LEADER_ELECTION_NAMESPACE
-                                           (POD_NAMESPACE, else default)
-          --metrics-address [HOST]:PORT    where /metrics listens (:8080; "" = off)   DROVER_METRICS_ADDRESS
-          --health-address [HOST]:PORT     where /healthz, /readyz listen (:8081)     DROVER_HEALTH_ADDRESS
-          --log-format json|text           log format (json)                          DROVER_LOG_FORMAT
-          --agent-otlp-endpoint URL        OTLP endpoint handed to agent pods         DROVER_AGENT_OTLP_ENDPOINT
-          --max-concurrent-rollouts N      agents rolling a new configuration at once DROVER_MAX_CONCURRENT_ROLLOUTS
-                                           (10)
-          --resync-period DURATION         full reconcile of everything (10m)         DROVER_RESYNC_PERIOD
-          --kubeconfig PATH                cluster to use; else in-cluster, else      KUBECONFIG
-                                           KUBECONFIG or ~/.kube/config
-          --exit-when-ready                exit 0 once every Agent and Schedule is Ready
-          -h, --help                       show this text
-
+    /// <summary>What <c>drover run --help</c> prints after the options.</summary>
+    public const string HelpFooter = """
         Tracing is exported with OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set. POD_NAME, when set, names this
         replica in the leader Lease.
         """;
 
-    private static readonly Dictionary<string, string> EnvironmentNames = new(StringComparer.Ordinal)
+    /// <summary>The text <c>drover run --help</c> prints.</summary>
+    public static string Usage
     {
-        ["namespaces"] = "DROVER_NAMESPACES",
-        ["workers"] = "DROVER_WORKERS",
-        ["leader-elect"] = "DROVER_LEADER_ELECT",
-        ["leader-election-namespace"] = "DROVER_LEADER_ELECTION_NAMESPACE",
-        ["metrics-address"] = "DROVER_METRICS_ADDRESS",
-        ["health-address"] = "DROVER_HEALTH_ADDRESS",
-        ["log-format"] = "DROVER_LOG_FORMAT",
-        ["agent-otlp-endpoint"] = "DROVER_AGENT_OTLP_ENDPOINT",
-        ["max-concurrent-rollouts"] = "DROVER_MAX_CONCURRENT_ROLLOUTS",
-        ["resync-period"] = "DROVER_RESYNC_PERIOD",
-        ["exit-when-ready"] = "DROVER_EXIT_WHEN_READY",
-        ["kubeconfig"] = "",
-    };
-
-    private static readonly HashSet<string> Switches = new(StringComparer.Ordinal) { "leader-elect", "exit-when-ready" };
+        get
+        {
+            using var output = new StringWriter();
+            DroverCommands.Invoke(["run", "--help"], output, TextWriter.Null);
+            return output.ToString();
+        }
+    }
 
     /// <summary>
     /// Reads <paramref name="args"/> (<c>--name value</c>, <c>--name=value</c>, or a bare switch) over
-    /// <paramref name="environment"/>. Returns null and sets <paramref name="error"/> when something is wrong, and
-    /// sets <paramref name="help"/> when help was asked for.
+    /// <paramref name="environment"/>, as <c>drover run</c> does. Returns null and sets <paramref name="error"/> when
+    /// something is wrong, and sets <paramref name="help"/> when help was asked for.
     /// </summary>
     public static RunOptions? Parse(IReadOnlyList<string> args, Func<string, string?> environment, out string? error, out bool help)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
+        var result = DroverCommands.Create().Parse(["run", .. args]);
+        help = DroverCommands.AsksForHelp(result);
         error = null;
-        help = false;
-        var given = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Count; i++)
+        return help ? null : Bind(result, environment, out error);
+    }
+
+    /// <summary>The options a parsed <c>drover run</c> command line gives, over <paramref name="environment"/>.</summary>
+    public static RunOptions? Bind(ParseResult result, Func<string, string?> environment, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(environment);
+        error = null;
+        var problems = new List<string>();
+        foreach (var token in result.UnmatchedTokens)
         {
-            var arg = args[i];
-            if (arg is "-h" or "--help")
-            {
-                help = true;
-                return null;
-            }
-
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                error = $"unexpected argument \"{arg}\"; options start with -- (see drover run --help)";
-                return null;
-            }
-
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            var name = equals < 0 ? arg[2..] : arg[2..equals];
-            if (!EnvironmentNames.ContainsKey(name))
-            {
-                error = $"unknown option --{name} (see drover run --help)";
-                return null;
-            }
-
-            if (equals >= 0)
-            {
-                given[name] = arg[(equals + 1)..];
-            }
-            else if (Switches.Contains(name))
-            {
-                given[name] = "true";
-            }
-            else if (i + 1 < args.Count)
-            {
-                given[name] = args[++i];
-            }
-            else
-            {
-                error = $"option --{name} needs a value";
-                return null;
-            }
+            problems.Add(token.StartsWith('-')
+                ? $"unknown option {token.Split('=')[0]} (see drover run --help)"
+                : $"unexpected argument \"{token}\"; options start with -- (see drover run --help)");
         }
 
-        string? Value(string name)
+        foreach (var parseError in result.Errors.Where(e => !result.UnmatchedTokens.Any(t => e.Message.Contains(t, StringComparison.Ordinal))))
         {
-            if (given.TryGetValue(name, out var flag))
-            {
-                return flag;
-            }
-
-            var variable = EnvironmentNames[name];
-            return variable.Length == 0 ? null : environment(variable);
+            problems.Add(parseError.Message);
         }
 
+        string? Value(RunFlag flag)
+        {
+            if (result.GetResult("--" + flag.Name) is OptionResult given)
+            {
+                if (given.Tokens.Count > 0)
+                {
+                    return given.Tokens[0].Value;
+                }
+
+                if (flag.IsSwitch)
+                {
+                    return "true";
+                }
+
+                problems.Add($"option --{flag.Name} needs a value");
+                return null;
+            }
+
+            return flag.Environment is null ? null : environment(flag.Environment);
+        }
+
+        var values = Flags.ToDictionary(f => f.Name, Value, StringComparer.Ordinal);
         var defaults = new RunOptions();
-        var podNamespace = environment("POD_NAMESPACE");
         var options = defaults with
         {
-            Namespaces = (Value("namespaces") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            LeaderElectionNamespace = NonEmpty(Value("leader-election-namespace")) ?? NonEmpty(podNamespace) ?? defaults.LeaderElectionNamespace,
-            MetricsAddress = Value("metrics-address") ?? defaults.MetricsAddress,
-            HealthAddress = Value("health-address") ?? defaults.HealthAddress,
-            AgentOtlpEndpoint = NonEmpty(Value("agent-otlp-endpoint")),
-            Kubeconfig = NonEmpty(Value("kubeconfig")),
+            Namespaces = (values["namespaces"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            LeaderElectionNamespace = NonEmpty(values["leader-election-namespace"]) ?? NonEmpty(environment("POD_NAMESPACE")) ?? defaults.LeaderElectionNamespace,
+            MetricsAddress = values["metrics-address"] ?? defaults.MetricsAddress,
+            HealthAddress = values["health-address"] ?? defaults.HealthAddress,
+            AgentOtlpEndpoint = NonEmpty(values["agent-otlp-endpoint"]),
+            Kubeconfig = NonEmpty(values["kubeconfig"]),
             PodName = NonEmpty(environment("POD_NAME")),
+            Workers = Integer("workers", values["workers"], defaults.Workers, problems),
+            MaxConcurrentRollouts = Integer("max-concurrent-rollouts", values["max-concurrent-rollouts"], defaults.MaxConcurrentRollouts, problems),
+            LeaderElect = Boolean("leader-elect", values["leader-elect"], problems),
+            ExitWhenReady = Boolean("exit-when-ready", values["exit-when-ready"], problems),
+            ResyncPeriod = Duration("resync-period", values["resync-period"], defaults.ResyncPeriod, problems),
         };
 
-        var problems = new List<string>();
-        options = options with
-        {
-            Workers = Integer("workers", Value("workers"), defaults.Workers, problems),
-            MaxConcurrentRollouts = Integer("max-concurrent-rollouts", Value("max-concurrent-rollouts"), defaults.MaxConcurrentRollouts, problems),
-            LeaderElect = Boolean("leader-elect", Value("leader-elect"), problems),
-            ExitWhenReady = Boolean("exit-when-ready", Value("exit-when-ready"), problems),
-            ResyncPeriod = Duration("resync-period", Value("resync-period"), defaults.ResyncPeriod, problems),
-        };
-
-        var format = (Value("log-format") ?? defaults.LogFormat).Trim().ToLowerInvariant();
+        var format = (values["log-format"] ?? defaults.LogFormat).Trim().ToLowerInvariant();
         if (format is not ("json" or "text"))
         {
             problems.Add($"--log-format must be json or text, not \"{format}\"");
@@ -260,5 +238,32 @@ public sealed record RunOptions
 
         problems.Add($"--{name} must be a duration such as 30s, 10m or 1h, not \"{value}\"");
         return fallback;
+    }
+}
+
+/// <summary>One flag of <c>drover run</c>.</summary>
+/// <param name="Name">The flag without its dashes.</param>
+/// <param name="Value">What the value looks like, for help.</param>
+/// <param name="Environment">The variable read when the flag is absent; null when there is none.</param>
+/// <param name="Default">The default, in words, for help.</param>
+/// <param name="Description">What it does.</param>
+/// <param name="IsSwitch">Whether the flag alone means true.</param>
+internal sealed record RunFlag(string Name, string Value, string? Environment, string Default, string Description, bool IsSwitch = false)
+{
+    /// <summary>Declares every flag of <see cref="RunOptions.Flags"/> on <paramref name="command"/>.</summary>
+    public static void AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        foreach (var flag in RunOptions.Flags)
+        {
+            // Values are checked in RunOptions.Bind, after the environment is read, so every problem reads the same way.
+            var option = new Option<string?>("--" + flag.Name)
+            {
+                Description = flag.Description + $" [default: {flag.Default}]" + (flag.Environment is null ? "" : $" [env: {flag.Environment}]"),
+                HelpName = flag.Value,
+                Arity = ArgumentArity.ZeroOrOne,
+            };
+            command.Options.Add(option);
+        }
     }
 }
