@@ -1,7 +1,7 @@
 namespace Drover.Operator;
 
 /// <summary>Operator-wide settings that change what the builders produce.</summary>
-public sealed record OperatorOptions
+internal sealed record OperatorOptions
 {
     /// <summary>
     /// OTLP endpoint agents export telemetry to (for example http://otel-collector.observability.svc:4317).

@@ -1,26 +1,32 @@
-using Drover.Operator.Resolution;
+using Drover.Operator.Children;
 using k8s;
 using k8s.Models;
 
 namespace Drover.Operator.Agents;
 
-/// <summary>Every child an agent owns, in the order they are applied (what a pod needs exists before the pod).</summary>
-public static class AgentChildren
+/// <summary>Every child an agent owns, built from its plan. Optional children are null when the spec does not want them.</summary>
+internal sealed record AgentChildren(
+    V1ServiceAccount ServiceAccount,
+    V1Secret Secret,
+    V1PersistentVolumeClaim? WorkspaceClaim,
+    V1Service? Service,
+    V1NetworkPolicy? NetworkPolicy,
+    V1Deployment Deployment)
 {
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(AgentPlan plan, OperatorOptions options, IClusterLookup cluster)
+    public static AgentChildren Build(AgentPlan plan, OperatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(cluster);
-        var children = new List<IKubernetesObject<V1ObjectMeta>?>
-        {
+        return new AgentChildren(
             ServiceAccountBuilder.Build(plan),
             AgentSecretBuilder.Build(plan),
             WorkspaceClaimBuilder.Build(plan),
             ServiceBuilder.Build(plan),
-            NetworkPolicyBuilder.Build(plan, cluster),
-            DeploymentBuilder.Build(plan, options),
-        };
-        return [.. children.OfType<IKubernetesObject<V1ObjectMeta>>()];
+            NetworkPolicyBuilder.Build(plan),
+            DeploymentBuilder.Build(plan, options));
     }
+
+    /// <summary>Every child that exists, in apply order (<see cref="ChildKinds.All"/>: what a pod needs exists before the pod).</summary>
+    public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> All =>
+        ChildKinds.InApplyOrder([ServiceAccount, Secret, WorkspaceClaim, Service, NetworkPolicy, Deployment]);
 }

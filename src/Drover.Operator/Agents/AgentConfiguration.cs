@@ -11,7 +11,7 @@ namespace Drover.Operator.Agents;
 /// instructions, limits, budget, config) and the secret values it points to, each a key of the agent's Secret and
 /// so a file next to <c>agent.json</c>. <see cref="Hash"/> covers both, so a rotated key rolls the agent.
 /// </summary>
-public sealed class AgentConfiguration
+internal sealed class AgentConfiguration
 {
     /// <summary>Where the agent's Secret is mounted.</summary>
     public const string Directory = "/etc/drover";

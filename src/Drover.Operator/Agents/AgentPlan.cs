@@ -6,7 +6,7 @@ namespace Drover.Operator.Agents;
 /// Everything the builders need about one agent, resolved: the agent with defaults applied, its model chain and
 /// its instructions text. Builders turn a plan into objects without reading anything else.
 /// </summary>
-public sealed class AgentPlan
+internal sealed class AgentPlan
 {
     public AgentPlan(Agent agent, ModelChain chain, string? instructions)
     {

@@ -1,7 +1,7 @@
 namespace Drover.Operator.Agents;
 
 /// <summary>The reasons of an Agent's ModelResolved and Ready conditions.</summary>
-public static class AgentReasons
+internal static class AgentReasons
 {
     /// <summary>Every model in the chain resolved to a ready, allowed provider.</summary>
     public const string Resolved = "Resolved";

@@ -4,7 +4,7 @@ using Drover.Operator.Status;
 namespace Drover.Operator.Agents;
 
 /// <summary>The outcome of resolving an agent: a plan the builders can use, or the failure to report.</summary>
-public sealed class AgentResolution
+internal sealed class AgentResolution
 {
     private AgentResolution(AgentPlan? plan, ResolutionFailure? failure, DesiredCondition modelResolved)
     {

@@ -1,11 +1,11 @@
-using Drover.Api.Validation;
 using Drover.Api.V1Alpha1;
+using Drover.Api.Validation;
 using Drover.Operator.Resolution;
 
 namespace Drover.Operator.Agents;
 
 /// <summary>Turns an Agent as stored into a plan: defaults, validation, model chain and instructions.</summary>
-public static class AgentResolver
+internal static class AgentResolver
 {
     public static AgentResolution Resolve(Agent agent, IClusterLookup cluster)
     {
@@ -33,7 +33,7 @@ public static class AgentResolver
     private static ResolutionFailure? TryReadInstructions(Agent agent, IClusterLookup cluster, out string? instructions)
     {
         instructions = agent.Spec.Instructions;
-        if (agent.Spec.InstructionsFrom?.ConfigMapKeyRef is not { } reference)
+        if (AgentReferences.Instructions(agent) is not { } reference)
         {
             return null;
         }

@@ -8,7 +8,7 @@ namespace Drover.Operator.Agents;
 /// Secret <c>a-config</c>: <c>agent.json</c> and the API keys and secret header values of the agent's providers.
 /// Written as <c>data</c> (what the API server stores), so a cached copy compares equal and nothing is rewritten.
 /// </summary>
-public static class AgentSecretBuilder
+internal static class AgentSecretBuilder
 {
     public static V1Secret Build(AgentPlan plan)
     {

@@ -1,24 +1,61 @@
 using System.Globalization;
 using Drover.Api.V1Alpha1;
 using Drover.Operator.Children;
+using Drover.Operator.Rollouts;
 using Drover.Operator.Status;
 using k8s.Models;
 
 namespace Drover.Operator.Agents;
 
 /// <summary>An agent's observed state as decided from its resolution and its Deployment; conditions still need merging.</summary>
-public sealed record AgentStatusSnapshot(
+internal sealed record AgentStatusSnapshot(
     IReadOnlyList<DesiredCondition> Conditions,
     int? Replicas,
     int? ReadyReplicas,
     string Selector,
     string? ConfigHash,
-    ResolvedModelChain? Model);
-
-/// <summary>Decides an agent's status: Ready from the Deployment's rollout, or the resolution failure that blocks it.</summary>
-public static class AgentStatusCalculator
+    ResolvedModelChain? Model)
 {
-    public static AgentStatusSnapshot Compute(Agent agent, AgentResolution resolution, V1Deployment? deployment)
+    /// <summary>The status to write: these fields and the conditions, merged with their timestamps.</summary>
+    public AgentStatus ToStatus(Agent agent, List<V1Condition> conditions)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        return new AgentStatus
+        {
+            ObservedGeneration = agent.Metadata.Generation,
+            Replicas = Replicas,
+            ReadyReplicas = ReadyReplicas,
+            Selector = Selector,
+            ConfigHash = ConfigHash,
+            Model = Model,
+            // Written by the model gateway with its own field manager; carried so a merge patch never clears it.
+            TokensUsedToday = agent.Status?.TokensUsedToday,
+            Conditions = conditions,
+        };
+    }
+}
+
+/// <summary>
+/// What this reconcile did with the Deployment: the configuration hash the pods run or will run, whether an apply was
+/// sent, and whether a new configuration waits for a rollout slot (then <paramref name="Hash"/> is the running one).
+/// </summary>
+internal sealed record AgentRollout(string? Hash, bool Applied, bool Pending, int MaxConcurrent)
+{
+    /// <summary>The Deployment already runs the desired configuration; nothing was sent.</summary>
+    public static AgentRollout Unchanged(string hash) => new(hash, Applied: false, Pending: false, MaxConcurrent: 0);
+}
+
+/// <summary>
+/// Decides an agent's status in one place: Ready from the resolution, the Deployment as cached and what this reconcile
+/// did to it (<see cref="AgentRollout"/>), or the resolution failure that blocks it.
+/// </summary>
+internal static class AgentStatusCalculator
+{
+    /// <param name="agent">The agent as stored.</param>
+    /// <param name="resolution">Its resolution.</param>
+    /// <param name="deployment">Its Deployment as cached before this reconcile's apply; null when there is none.</param>
+    /// <param name="rollout">What this reconcile did to the Deployment; null when resolution failed and nothing was applied.</param>
+    public static AgentStatusSnapshot Compute(Agent agent, AgentResolution resolution, V1Deployment? deployment, AgentRollout? rollout)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(resolution);
@@ -27,26 +64,53 @@ public static class AgentStatusCalculator
         var ready = deployment?.Status?.ReadyReplicas ?? 0;
         if (resolution.Failure is { } failure)
         {
+            // The pods still run what they ran; the last good hash and chain stay visible until a new one resolves.
             return new AgentStatusSnapshot(
                 [resolution.ModelResolved, DesiredCondition.Failed(ConditionTypes.Ready, failure.Reason, failure.Message)],
                 replicas,
                 ready,
                 selector,
-                null,
-                null);
+                agent.Status?.ConfigHash,
+                agent.Status?.Model);
         }
 
         var plan = resolution.Plan!;
+        rollout ??= AgentRollout.Unchanged(plan.Configuration.Hash);
         return new AgentStatusSnapshot(
-            [resolution.ModelResolved, Readiness(plan, deployment)],
+            [resolution.ModelResolved, Readiness(plan, deployment, rollout)],
             replicas,
             ready,
             selector,
-            plan.Configuration.Hash,
+            rollout.Hash ?? plan.Configuration.Hash,
             plan.Chain.ToStatus());
     }
 
-    /// <summary>The Ready condition of a resolved agent, from its Deployment (null when not created yet).</summary>
+    /// <summary>The Ready condition of a resolved agent, from what this reconcile did and the Deployment as cached.</summary>
+    public static DesiredCondition Readiness(AgentPlan plan, V1Deployment? deployment, AgentRollout rollout)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(rollout);
+        var observed = Readiness(plan, deployment);
+        if (rollout.Pending)
+        {
+            return observed with
+            {
+                Reason = RolloutReasons.RolloutPending,
+                Message = $"Configuration {plan.Configuration.Hash} waits for a rollout slot (--max-concurrent-rollouts {rollout.MaxConcurrent} agents are rolling); "
+                    + $"the running processes keep configuration {rollout.Hash}. {observed.Message}",
+            };
+        }
+
+        if (rollout.Applied && plan.Spec.Replicas != 0)
+        {
+            // The cached Deployment predates this apply; reporting its old readiness would claim a rollout that has not run.
+            return DesiredCondition.Failed(ConditionTypes.Ready, AgentReasons.Progressing, $"Deployment {plan.Name} is rolling out configuration {plan.Configuration.Hash}.");
+        }
+
+        return observed;
+    }
+
+    /// <summary>The Ready condition of a resolved agent, from its Deployment alone (null when not created yet).</summary>
     public static DesiredCondition Readiness(AgentPlan plan, V1Deployment? deployment)
     {
         ArgumentNullException.ThrowIfNull(plan);

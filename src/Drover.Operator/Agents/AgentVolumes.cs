@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Drover.Operator.Agents;
 
 /// <summary>The volumes of an agent pod: its configuration Secret, a writable /tmp and, with storage, its workspace.</summary>
-public static class AgentVolumes
+internal static class AgentVolumes
 {
     public const string ConfigVolume = "config";
     public const string WorkspaceVolume = "workspace";

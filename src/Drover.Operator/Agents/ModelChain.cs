@@ -4,7 +4,7 @@ using Drover.Operator.ModelProviders;
 namespace Drover.Operator.Agents;
 
 /// <summary>An agent's models after resolution: the primary first, then the fallbacks in order.</summary>
-public sealed class ModelChain
+internal sealed class ModelChain
 {
     public ModelChain(ChainedModel primary, IReadOnlyList<ChainedModel> fallbacks, ModelParameters? parameters)
     {
@@ -40,7 +40,7 @@ public sealed class ModelChain
 /// <param name="Field">Where the model is set in the Agent, for example spec.model.fallbacks[0].</param>
 /// <param name="Provider">The ready provider serving the model.</param>
 /// <param name="Model">The model name (the provider's defaultModel when the agent names none).</param>
-public sealed record ChainedModel(string Field, ResolvedProvider Provider, string Model)
+internal sealed record ChainedModel(string Field, ResolvedProvider Provider, string Model)
 {
     public string Endpoint => Provider.Endpoint ?? "";
 

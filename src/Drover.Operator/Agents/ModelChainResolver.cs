@@ -9,7 +9,7 @@ namespace Drover.Operator.Agents;
 /// Resolves an agent's primary model and fallbacks to ready providers its namespace may use. The first link that
 /// cannot resolve fails the whole chain: an agent silently running without a fallback it asked for would surprise.
 /// </summary>
-public static class ModelChainResolver
+internal static class ModelChainResolver
 {
     /// <param name="agent">The agent (defaults need not be applied).</param>
     /// <param name="cluster">Where providers, their Secrets and namespace labels are read.</param>
@@ -20,47 +20,38 @@ public static class ModelChainResolver
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(cluster);
         chain = null;
-        var model = agent.Spec.Model;
-        var primaryFailure = TryResolveLink(agent, cluster, "spec.model", model.ProviderRef, model.Name, out var primary);
-        if (primaryFailure is not null)
+        var links = new List<ChainedModel>();
+        foreach (var link in AgentReferences.Links(agent))
         {
-            return primaryFailure;
-        }
-
-        var fallbacks = new List<ChainedModel>();
-        var fallbackSpecs = model.Fallbacks ?? [];
-        for (var i = 0; i < fallbackSpecs.Count; i++)
-        {
-            var failure = TryResolveLink(agent, cluster, $"spec.model.fallbacks[{i}]", fallbackSpecs[i].ProviderRef, fallbackSpecs[i].Name, out var fallback);
+            var failure = TryResolveLink(agent, cluster, link, out var resolved);
             if (failure is not null)
             {
                 return failure;
             }
 
-            fallbacks.Add(fallback!);
+            links.Add(resolved!);
         }
 
-        chain = new ModelChain(primary!, fallbacks, model.Parameters);
+        if (links.Count == 0)
+        {
+            return new ResolutionFailure(AgentReasons.InvalidSpec, "spec.model.providerRef.name: Required value; name the ModelProvider that serves the agent's model.");
+        }
+
+        chain = new ModelChain(links[0], links[1..], agent.Spec.Model.Parameters);
         return null;
     }
 
-    private static ResolutionFailure? TryResolveLink(
-        Agent agent,
-        IClusterLookup cluster,
-        string field,
-        ProviderReference reference,
-        string? modelName,
-        out ChainedModel? link)
+    private static ResolutionFailure? TryResolveLink(Agent agent, IClusterLookup cluster, ModelLink reference, out ChainedModel? link)
     {
         link = null;
         var agentNamespace = agent.Metadata.NamespaceProperty ?? "";
-        var ns = string.IsNullOrEmpty(reference.Namespace) ? agentNamespace : reference.Namespace;
-        var provider = cluster.ModelProvider(ns, reference.Name);
+        var (field, ns, modelName) = (reference.Field, reference.ProviderNamespace, reference.Model);
+        var provider = cluster.ModelProvider(ns, reference.ProviderName);
         if (provider is null)
         {
             return new ResolutionFailure(
                 AgentReasons.ProviderNotFound,
-                $"{field}.providerRef: ModelProvider \"{reference.Name}\" was not found in namespace \"{ns}\"; create it or correct the name.");
+                $"{field}.providerRef: ModelProvider \"{reference.ProviderName}\" was not found in namespace \"{ns}\"; create it or correct the name.");
         }
 
         // Checked before readiness so a namespace that may not use a provider learns nothing about its state.
@@ -68,7 +59,7 @@ public static class ModelChainResolver
         {
             return new ResolutionFailure(
                 AgentReasons.ProviderNotAllowed,
-                $"{field}.providerRef: ModelProvider \"{ns}/{reference.Name}\" does not allow agents from namespace \"{agentNamespace}\" "
+                $"{field}.providerRef: ModelProvider \"{ns}/{reference.ProviderName}\" does not allow agents from namespace \"{agentNamespace}\" "
                 + $"({NamespaceAccess.Describe(provider)}); ask its owner to allow this namespace in spec.allowedNamespaces, or use a provider in \"{agentNamespace}\".");
         }
 
@@ -77,7 +68,7 @@ public static class ModelChainResolver
         {
             return new ResolutionFailure(
                 AgentReasons.ProviderNotReady,
-                $"{field}.providerRef: ModelProvider \"{ns}/{reference.Name}\" is not ready ({resolved.Ready.Reason}): {resolved.Ready.Message}");
+                $"{field}.providerRef: ModelProvider \"{ns}/{reference.ProviderName}\" is not ready ({resolved.Ready.Reason}): {resolved.Ready.Message}");
         }
 
         var spec = resolved.Provider.Spec;
@@ -86,7 +77,7 @@ public static class ModelChainResolver
         {
             return new ResolutionFailure(
                 AgentReasons.ModelRequired,
-                $"{field}.name is not set and ModelProvider \"{ns}/{reference.Name}\" has no defaultModel; set {field}.name"
+                $"{field}.name is not set and ModelProvider \"{ns}/{reference.ProviderName}\" has no defaultModel; set {field}.name"
                 + (spec.Models is { Count: > 0 } models ? $" to one of: {string.Join(", ", models)}." : "."));
         }
 
@@ -94,7 +85,7 @@ public static class ModelChainResolver
         {
             return new ResolutionFailure(
                 AgentReasons.ModelNotAllowed,
-                $"{field}.name: model \"{name}\" is not allowed by ModelProvider \"{ns}/{reference.Name}\"; use one of: {string.Join(", ", allowed)}, "
+                $"{field}.name: model \"{name}\" is not allowed by ModelProvider \"{ns}/{reference.ProviderName}\"; use one of: {string.Join(", ", allowed)}, "
                 + "or add it to the provider's spec.models.");
         }
 

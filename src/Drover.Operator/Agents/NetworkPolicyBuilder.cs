@@ -1,4 +1,3 @@
-using System.Net;
 using Drover.Api.V1Alpha1;
 using Drover.Operator.Children;
 using Drover.Operator.ModelProviders;
@@ -11,7 +10,7 @@ namespace Drover.Operator.Agents;
 /// NetworkPolicy <c>a</c>, when egress is Restricted: the agent's pods (and its Schedule runs) may reach DNS,
 /// their model providers and the listed extras, nothing else. Ingress is left alone.
 /// </summary>
-public static class NetworkPolicyBuilder
+internal static class NetworkPolicyBuilder
 {
     /// <summary>Private, shared and link-local ranges a public provider is never in; 169.254/16 holds cloud metadata.</summary>
     public static IReadOnlyList<string> NonPublicRanges { get; } =
@@ -19,12 +18,10 @@ public static class NetworkPolicyBuilder
 
     private const string NamespaceNameLabel = InMemoryCluster.NamespaceNameLabel;
 
-    /// <param name="plan">The resolved agent.</param>
-    /// <param name="cluster">Where the Services of in-cluster providers are looked up (for their pod selector and target port).</param>
-    public static V1NetworkPolicy? Build(AgentPlan plan, IClusterLookup cluster)
+    /// <param name="plan">The resolved agent; its providers' destinations carry what resolution found of their Services.</param>
+    public static V1NetworkPolicy? Build(AgentPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(cluster);
         if (!plan.IsEgressRestricted)
         {
             return null;
@@ -36,10 +33,10 @@ public static class NetworkPolicyBuilder
         var addressRules = new SortedDictionary<string, SortedSet<int>>(StringComparer.Ordinal);
         foreach (var provider in plan.Chain.Providers)
         {
-            switch (Classify(provider))
+            switch (provider.Destination)
             {
-                case InClusterDestination service:
-                    inCluster.TryAdd((service.Namespace, service.Name), InClusterRule(service, cluster));
+                case InClusterDestination destination:
+                    inCluster.TryAdd((destination.Service.Namespace, destination.Service.Name), InClusterRule(destination));
                     break;
                 case AddressDestination address:
                     if (!addressRules.TryGetValue(address.Cidr, out var ports))
@@ -111,66 +108,25 @@ public static class NetworkPolicyBuilder
         ],
     };
 
-    // A policy matches pods, so it needs the Service's pod selector and target port. When the Service is unknown
-    // (not created yet, or not given to render) the rule allows the whole namespace on the Service port.
-    private static V1NetworkPolicyEgressRule InClusterRule(InClusterDestination destination, IClusterLookup cluster)
+    // When the Service is unknown (not created yet, or not given to render) the rule allows the provider's whole
+    // namespace on the Service port.
+    private static V1NetworkPolicyEgressRule InClusterRule(InClusterDestination destination)
     {
-        var service = cluster.Service(destination.Namespace, destination.Name);
         var peer = new V1NetworkPolicyPeer
         {
-            NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [NamespaceNameLabel] = destination.Namespace } },
+            NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [NamespaceNameLabel] = destination.Service.Namespace } },
         };
-        IntOrString port = destination.Port;
-        if (service?.Spec?.Selector is { Count: > 0 } selector)
+        if (destination.Selector is { Count: > 0 } selector)
         {
-            peer.PodSelector = new V1LabelSelector { MatchLabels = new SortedDictionary<string, string>(selector, StringComparer.Ordinal) };
-            var servicePort = service.Spec.Ports?.FirstOrDefault(p => p.Port == destination.Port);
-            if (servicePort?.TargetPort is { } target && !string.IsNullOrEmpty(target.Value))
-            {
-                port = target;
-            }
+            peer.PodSelector = new V1LabelSelector { MatchLabels = new SortedDictionary<string, string>(selector.ToDictionary(), StringComparer.Ordinal) };
         }
 
         return new V1NetworkPolicyEgressRule
         {
             To = [peer],
-            Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = port }],
+            Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = destination.TargetPort ?? (IntOrString)destination.Service.Port }],
         };
     }
 
     private static V1NetworkPolicyPort Tcp(int port) => new() { Protocol = "TCP", Port = port };
-
-    private static object? Classify(ResolvedProvider provider)
-    {
-        if (provider.Provider.Spec.ServiceRef is { } serviceRef)
-        {
-            return new InClusterDestination(serviceRef.Namespace ?? provider.Namespace, serviceRef.Name, serviceRef.Port);
-        }
-
-        if (!Uri.TryCreate(provider.Endpoint, UriKind.Absolute, out var uri))
-        {
-            return null;
-        }
-
-        // An endpoint written as a cluster DNS name (name.namespace.svc[.cluster.local]) is a Service too.
-        var labels = uri.Host.Split('.');
-        if (labels.Length >= 3 && labels[2] == "svc" && (labels.Length == 3 || string.Join('.', labels[3..]) == "cluster.local"))
-        {
-            return new InClusterDestination(labels[1], labels[0], uri.Port);
-        }
-
-        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address))
-        {
-            var prefix = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
-            return new AddressDestination($"{address}/{prefix}", uri.Port);
-        }
-
-        return new PublicDestination(uri.Port);
-    }
-
-    private sealed record InClusterDestination(string Namespace, string Name, int Port);
-
-    private sealed record AddressDestination(string Cidr, int Port);
-
-    private sealed record PublicDestination(int Port);
 }

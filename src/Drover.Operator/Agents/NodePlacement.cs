@@ -4,7 +4,7 @@ using k8s.Models;
 namespace Drover.Operator.Agents;
 
 /// <summary>Where an agent's pods may run: <c>placement.architectures</c> as a kubernetes.io/arch node affinity, merged with the user's affinity.</summary>
-public static class NodePlacement
+internal static class NodePlacement
 {
     public const string ArchitectureLabel = "kubernetes.io/arch";
 

@@ -6,7 +6,7 @@ namespace Drover.Operator.Agents;
 /// The hardened defaults every agent pod runs with: non-root, no privilege escalation, no capabilities, the
 /// runtime's default seccomp profile and a read-only root filesystem (a writable emptyDir is mounted at /tmp).
 /// </summary>
-public static class PodHardening
+internal static class PodHardening
 {
     public const string TmpVolume = "tmp";
     public const string TmpPath = "/tmp";

@@ -8,7 +8,7 @@ namespace Drover.Operator.Agents;
 /// runtimes work unchanged, optional OTEL_* variables, then the user's own. Keys are always secretKeyRefs to the
 /// agent's Secret, never values in the pod spec.
 /// </summary>
-public static class RuntimeEnvironment
+internal static class RuntimeEnvironment
 {
     /// <summary>
     /// The container env: the operator's variables sorted by name (stable output, so a steady state writes

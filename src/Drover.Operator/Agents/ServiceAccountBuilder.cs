@@ -4,7 +4,7 @@ using k8s.Models;
 namespace Drover.Operator.Agents;
 
 /// <summary>ServiceAccount <c>a</c>: an identity of the agent's own, with no API token mounted into its pods.</summary>
-public static class ServiceAccountBuilder
+internal static class ServiceAccountBuilder
 {
     public static V1ServiceAccount Build(AgentPlan plan)
     {

@@ -4,7 +4,7 @@ using k8s.Models;
 namespace Drover.Operator.Agents;
 
 /// <summary>Service <c>a</c>, only when the agent has a port: a stable name for the agent's always-on pods.</summary>
-public static class ServiceBuilder
+internal static class ServiceBuilder
 {
     public const string PortName = "http";
 

@@ -4,7 +4,7 @@ using k8s.Models;
 namespace Drover.Operator.Agents;
 
 /// <summary>PersistentVolumeClaim <c>a-workspace</c>, only when the agent asks for storage.</summary>
-public static class WorkspaceClaimBuilder
+internal static class WorkspaceClaimBuilder
 {
     public static V1PersistentVolumeClaim? Build(AgentPlan plan)
     {

@@ -24,4 +24,4 @@ namespace Drover.Operator.Children;
 [JsonSerializable(typeof(V1CronJob))]
 [JsonSerializable(typeof(V1Namespace))]
 [JsonSerializable(typeof(JsonElement))]
-public sealed partial class ChildJsonContext : JsonSerializerContext;
+internal sealed partial class ChildJsonContext : JsonSerializerContext;

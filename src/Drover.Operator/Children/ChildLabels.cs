@@ -5,7 +5,7 @@ namespace Drover.Operator.Children;
 /// The application is the agent: a Schedule's run pods carry the agent's name too, so the agent's NetworkPolicy
 /// covers them, while <c>instance</c> and <c>component</c> tell the agent's own pods apart.
 /// </summary>
-public static class ChildLabels
+internal static class ChildLabels
 {
     public const string Name = "app.kubernetes.io/name";
     public const string Instance = "app.kubernetes.io/instance";

@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Drover.Operator.Children;
 
 /// <summary>The metadata every child shares: its owner's namespace, the labels and one controller ownerReference.</summary>
-public static class ChildMetadata
+internal static class ChildMetadata
 {
     public static V1ObjectMeta For(
         IKubernetesObject<V1ObjectMeta> owner,

@@ -9,7 +9,7 @@ namespace Drover.Operator.Children;
 /// Short, stable SHA-256 hashes. JSON is hashed in a canonical form (object keys sorted, no whitespace), so the
 /// order fields were written in never changes a hash and a steady state never rolls an agent.
 /// </summary>
-public static class ContentHash
+internal static class ContentHash
 {
     /// <summary>Hex characters kept: 64 bits is plenty to notice a change and short enough to read in kubectl.</summary>
     public const int Length = 16;

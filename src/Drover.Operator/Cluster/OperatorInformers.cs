@@ -3,33 +3,19 @@ using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Informers;
 using Drover.Operator.Children;
 using Drover.Operator.Resolution;
+using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
-namespace Drover.Operator.Hosting;
+namespace Drover.Operator.Cluster;
 
 /// <summary>
-/// Every cache the reconcilers read, with the secondary indexes that map an input back to the objects that use it
-/// (secret → providers, provider → agents, agent → schedules, ...). Also the <see cref="IClusterLookup"/> the pure
-/// resolvers read through, so the hot path never GETs.
+/// Every cache the reconcilers read. Also the <see cref="IClusterLookup"/> the pure resolvers read through, so the
+/// hot path never GETs. The secondary indexes that map an input back to the objects using it are declared by each
+/// kind's references (<c>ProviderReferences</c>, <c>AgentReferences</c>, <c>ScheduleReferences</c>).
 /// </summary>
-public sealed class OperatorInformers : IClusterLookup
+internal sealed class OperatorInformers : IClusterLookup
 {
-    /// <summary>Provider index: <c>namespace/name</c> of every Secret the provider reads.</summary>
-    public const string ProvidersBySecret = "secrets";
-
-    /// <summary>Provider index: <c>namespace/name</c> of the Service a serviceRef names.</summary>
-    public const string ProvidersByService = "services";
-
-    /// <summary>Agent index: <c>namespace/name</c> of every ModelProvider in the chain.</summary>
-    public const string AgentsByProvider = "providers";
-
-    /// <summary>Agent and Schedule index: <c>namespace/name</c> of a ConfigMap holding instructions or a prompt.</summary>
-    public const string ByConfigMap = "configmaps";
-
-    /// <summary>Schedule index: <c>namespace/name</c> of the Agent it runs.</summary>
-    public const string SchedulesByAgent = "agents";
-
     public OperatorInformers(KubeApiClient client, IReadOnlyList<string> namespaces, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -47,7 +33,7 @@ public sealed class OperatorInformers : IClusterLookup
         ModelProviders = new Informer<ModelProvider>(client, OperatorKinds.ModelProviders, all, logger);
         Schedules = new Informer<Schedule>(client, OperatorKinds.Schedules, all, logger);
 
-        // Users' Secrets (provider keys), ConfigMaps (instructions, prompts) and Services (serviceRef) are inputs, so unfiltered.
+        // Users' Secrets (provider keys), ConfigMaps (instructions, prompts) and Services (in-cluster providers) are inputs, so unfiltered.
         Secrets = new Informer<V1Secret>(client, OperatorKinds.Secrets, all, logger);
         ConfigMaps = new Informer<V1ConfigMap>(client, OperatorKinds.ConfigMaps, all, logger);
         Services = new Informer<V1Service>(client, OperatorKinds.Services, all, logger);
@@ -57,13 +43,6 @@ public sealed class OperatorInformers : IClusterLookup
         NetworkPolicies = new Informer<V1NetworkPolicy>(client, OperatorKinds.NetworkPolicies, owned, logger);
         Claims = new Informer<V1PersistentVolumeClaim>(client, OperatorKinds.PersistentVolumeClaims, owned, logger);
         CronJobs = new Informer<V1CronJob>(client, OperatorKinds.CronJobs, owned, logger);
-
-        ModelProviders.AddIndex(ProvidersBySecret, ReferencedSecrets);
-        ModelProviders.AddIndex(ProvidersByService, ReferencedService);
-        Agents.AddIndex(AgentsByProvider, ReferencedProviders);
-        Agents.AddIndex(ByConfigMap, a => ConfigMapKey(a.Metadata.NamespaceProperty, a.Spec.InstructionsFrom));
-        Schedules.AddIndex(SchedulesByAgent, s => [Key(s.Metadata.NamespaceProperty, s.Spec.AgentRef.Name)]);
-        Schedules.AddIndex(ByConfigMap, s => ConfigMapKey(s.Metadata.NamespaceProperty, s.Spec.PromptFrom));
     }
 
     public Informer<Agent> Agents { get; }
@@ -93,8 +72,15 @@ public sealed class OperatorInformers : IClusterLookup
     public IReadOnlyList<IInformer> All =>
         [Agents, ModelProviders, Schedules, Secrets, ConfigMaps, Services, Namespaces, ServiceAccounts, Deployments, NetworkPolicies, Claims, CronJobs];
 
-    /// <summary>The index value for an object in <paramref name="ns"/> named <paramref name="name"/>.</summary>
+    /// <summary>The index value naming an object in <paramref name="ns"/> called <paramref name="name"/>.</summary>
     public static string Key(string? ns, string name) => $"{ns}/{name}";
+
+    /// <summary>The index value naming <paramref name="obj"/> itself.</summary>
+    public static string Key(IKubernetesObject<V1ObjectMeta> obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return Key(obj.Metadata.NamespaceProperty, obj.Metadata.Name);
+    }
 
     ModelProvider? IClusterLookup.ModelProvider(string ns, string name) => ModelProviders.Cache.Get(ns, name);
 
@@ -119,43 +105,4 @@ public sealed class OperatorInformers : IClusterLookup
         };
         return labels;
     }
-
-    private static IEnumerable<string> ReferencedSecrets(ModelProvider provider)
-    {
-        var ns = provider.Metadata.NamespaceProperty;
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        if (provider.Spec.ApiKey?.SecretKeyRef?.Name is { Length: > 0 } keySecret)
-        {
-            names.Add(keySecret);
-        }
-
-        foreach (var header in provider.Spec.Headers ?? [])
-        {
-            if (header.ValueFrom?.SecretKeyRef?.Name is { Length: > 0 } headerSecret)
-            {
-                names.Add(headerSecret);
-            }
-        }
-
-        return names.Select(n => Key(ns, n));
-    }
-
-    private static IEnumerable<string> ReferencedService(ModelProvider provider) =>
-        provider.Spec.ServiceRef is { Name.Length: > 0 } service
-            ? [Key(service.Namespace ?? provider.Metadata.NamespaceProperty, service.Name)]
-            : [];
-
-    private static IEnumerable<string> ReferencedProviders(Agent agent)
-    {
-        var ns = agent.Metadata.NamespaceProperty;
-        var model = agent.Spec.Model;
-        IEnumerable<ProviderReference> references = [model.ProviderRef, .. (model.Fallbacks ?? []).Select(f => f.ProviderRef)];
-        return references
-            .Where(r => r is { Name.Length: > 0 })
-            .Select(r => Key(string.IsNullOrEmpty(r.Namespace) ? ns : r.Namespace, r.Name))
-            .Distinct(StringComparer.Ordinal);
-    }
-
-    private static IEnumerable<string> ConfigMapKey(string? ns, ConfigMapTextSource? source) =>
-        source?.ConfigMapKeyRef is { Name.Length: > 0 } reference ? [Key(ns, reference.Name)] : [];
 }

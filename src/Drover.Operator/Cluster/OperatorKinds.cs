@@ -5,10 +5,10 @@ using Drover.Operator.Children;
 using k8s;
 using k8s.Models;
 
-namespace Drover.Operator.Hosting;
+namespace Drover.Operator.Cluster;
 
 /// <summary>Where every kind the operator reads or writes lives on the API server, with its source-generated JSON metadata.</summary>
-public static class OperatorKinds
+internal static class OperatorKinds
 {
     public static ResourceKind<Agent> Agents { get; } =
         new(DroverApi.Group, DroverApi.Version, Agent.KubePluralName, Agent.KubeKind, namespaced: true, DroverJsonContext.Default.Agent);

@@ -1,5 +1,6 @@
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Apply;
+using Drover.Operator.Observability;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Hosting;
@@ -11,7 +12,7 @@ namespace Drover.Operator.Hosting;
 /// For <c>--exit-when-ready</c>: stops the application (exit code 0) once every Agent and Schedule in the caches
 /// reports Ready for its current generation. Scripts and tests use it to wait for a converged cluster.
 /// </summary>
-public sealed class ConvergenceWatcher(OperatorRuntime runtime, IHostApplicationLifetime lifetime, ILogger<ConvergenceWatcher> logger) : BackgroundService
+internal sealed class ConvergenceWatcher(OperatorRuntime runtime, IHostApplicationLifetime lifetime, ILogger<ConvergenceWatcher> logger) : BackgroundService
 {
     /// <summary>How often the caches are looked at; reading them is cheap and needs no API call.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(250);

@@ -4,7 +4,7 @@ using System.Net;
 namespace Drover.Operator.Hosting;
 
 /// <summary>A <c>[host]:port</c> listen address as Kubernetes components take it: <c>:8080</c> means every interface.</summary>
-public sealed record ListenAddress(IPAddress Address, int Port)
+internal sealed record ListenAddress(IPAddress Address, int Port)
 {
     public static bool TryParse(string text, out ListenAddress? address)
     {

@@ -21,7 +21,7 @@ namespace Drover.Operator.Hosting;
 /// address, <c>/healthz</c> and <c>/readyz</c> on the health address, console logs, and OTLP tracing when the
 /// standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
 /// </summary>
-public static class OperatorApplication
+internal static class OperatorApplication
 {
     public const string ServiceName = "drover-operator";
 

@@ -2,23 +2,23 @@ using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Apply;
 using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Controllers;
-using Drover.ControllerRuntime.Informers;
 using Drover.ControllerRuntime.LeaderElection;
 using Drover.Operator.Agents;
+using Drover.Operator.Children;
+using Drover.Operator.Cluster;
 using Drover.Operator.ModelProviders;
 using Drover.Operator.Rollouts;
 using Drover.Operator.Schedules;
-using k8s;
-using k8s.Models;
+using Drover.Operator.Status;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.Operator.Hosting;
 
 /// <summary>
-/// The operator's moving parts wired together: the caches, one controller per kind, and the watches that carry a
-/// change of any input (a Secret, a provider, a ConfigMap, an agent) to exactly the objects that use it.
+/// The operator's moving parts put together: the caches and their indexes, one controller per kind (each declares
+/// its own watches beside its reconciler), and the host that runs them, with leader election when asked.
 /// </summary>
-public sealed class OperatorRuntime : IDisposable
+internal sealed class OperatorRuntime : IDisposable
 {
     public OperatorRuntime(KubeApiClient client, RunOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
@@ -28,35 +28,37 @@ public sealed class OperatorRuntime : IDisposable
         time ??= TimeProvider.System;
         Options = options;
         Informers = new OperatorInformers(client, options.Namespaces, loggerFactory);
+        ProviderReferences.Index(Informers.ModelProviders);
+        AgentReferences.Index(Informers.Agents);
+        ScheduleReferences.Index(Informers.Schedules);
+
         var applier = new ResourceApplier(client);
+        var statuses = new StatusWriter(applier);
         var events = new EventRecorder(client, logger: loggerFactory.CreateLogger<EventRecorder>(), time: time);
+        var children = new ChildWriter(applier, Informers, loggerFactory.CreateLogger<ChildWriter>());
         Pacer = new RolloutPacer(options.MaxConcurrentRollouts);
         var builderOptions = new OperatorOptions { AgentOtlpEndpoint = options.AgentOtlpEndpoint };
         var controllerOptions = new ControllerOptions { Workers = options.Workers, ResyncPeriod = options.ResyncPeriod };
 
-        ModelProviders = new Controller<ModelProvider>(
-            "modelproviders",
-            Informers.ModelProviders,
-            new ModelProviderReconciler(Informers, applier, events, loggerFactory.CreateLogger<ModelProviderReconciler>(), time),
+        ModelProviders = ModelProviderController.Create(
+            Informers,
+            new ModelProviderReconciler(Informers, statuses, events, loggerFactory.CreateLogger<ModelProviderReconciler>(), time),
             controllerOptions,
             loggerFactory.CreateLogger("Drover.Controllers.ModelProviders"),
             time);
-        Agents = new Controller<Agent>(
-            "agents",
-            Informers.Agents,
-            new AgentReconciler(Informers, applier, events, Pacer, builderOptions, loggerFactory.CreateLogger<AgentReconciler>(), time),
+        Agents = AgentController.Create(
+            Informers,
+            new AgentReconciler(Informers, children, statuses, events, Pacer, builderOptions, loggerFactory.CreateLogger<AgentReconciler>(), time),
+            Pacer,
             controllerOptions,
             loggerFactory.CreateLogger("Drover.Controllers.Agents"),
             time);
-        Schedules = new Controller<Schedule>(
-            "schedules",
-            Informers.Schedules,
-            new ScheduleReconciler(Informers, applier, events, builderOptions, loggerFactory.CreateLogger<ScheduleReconciler>(), time),
+        Schedules = ScheduleController.Create(
+            Informers,
+            new ScheduleReconciler(Informers, children, statuses, applier, events, builderOptions, loggerFactory.CreateLogger<ScheduleReconciler>(), time),
             controllerOptions,
             loggerFactory.CreateLogger("Drover.Controllers.Schedules"),
             time);
-
-        WireWatches();
 
         Host = new ControllerHost(loggerFactory.CreateLogger<ControllerHost>());
         foreach (var informer in Informers.All)
@@ -104,174 +106,5 @@ public sealed class OperatorRuntime : IDisposable
         ModelProviders.Dispose();
         Agents.Dispose();
         Schedules.Dispose();
-    }
-
-    private void WireWatches()
-    {
-        var informers = Informers;
-
-        // The pacer follows the Deployments as they change, before the agents hear of them. A finished (or deleted)
-        // rollout frees a slot: agents waiting for one start now, not at their next retry.
-        informers.Deployments.AddHandler(new ResourceChangeHandler<V1Deployment>
-        {
-            OnAdded = Pacer.Observe,
-            OnUpdated = (old, current) =>
-            {
-                Pacer.Observe(current);
-                if (DeploymentProgress.IsProgressing(old) && !DeploymentProgress.IsProgressing(current))
-                {
-                    WakeWaitingRollouts();
-                }
-            },
-            OnDeleted = deployment =>
-            {
-                Pacer.Removed(ObjectKey.Of(deployment));
-                WakeWaitingRollouts();
-            },
-        });
-
-        ModelProviders.Watches(informers.Secrets, secret => Keys(informers.ModelProviders.Cache.ByIndex(OperatorInformers.ProvidersBySecret, Key(secret))));
-
-        Agents.Owns(informers.ServiceAccounts)
-            .Owns(informers.Secrets)
-            .Owns(informers.Deployments)
-            .Owns(informers.Services)
-            .Owns(informers.NetworkPolicies)
-            .Owns(informers.Claims);
-
-        // A provider's status is written by this operator from the same inputs agents read, so only a change of its
-        // spec (generation) or existence is news to an agent: one rotation reaches each agent once, not twice.
-        informers.ModelProviders.AddHandler(new ResourceChangeHandler<ModelProvider>
-        {
-            OnAdded = provider => EnqueueAgentsOf(provider),
-            OnUpdated = (old, current) =>
-            {
-                if (old.Metadata.Generation != current.Metadata.Generation)
-                {
-                    EnqueueAgentsOf(current);
-                }
-            },
-            OnDeleted = provider => EnqueueAgentsOf(provider),
-        });
-
-        // A user's Secret (an API key) reaches agents through the providers that read it.
-        informers.Secrets.AddHandler(new ResourceChangeHandler<V1Secret>
-        {
-            OnAdded = secret => EnqueueAgentsUsingSecret(secret),
-            OnUpdated = (old, current) =>
-            {
-                if (!SameContent(old, current))
-                {
-                    EnqueueAgentsUsingSecret(current);
-                }
-            },
-            OnDeleted = secret => EnqueueAgentsUsingSecret(secret),
-        });
-
-        // An in-cluster provider's Service decides the agent's NetworkPolicy peer.
-        Agents.Watches(informers.Services, service =>
-            informers.ModelProviders.Cache.ByIndex(OperatorInformers.ProvidersByService, Key(service)).SelectMany(AgentsOf).Distinct());
-        Agents.Watches(informers.ConfigMaps, map => Keys(informers.Agents.Cache.ByIndex(OperatorInformers.ByConfigMap, Key(map))));
-
-        // Namespace labels decide allowedNamespaces selectors: only a label change matters.
-        informers.Namespaces.AddHandler(new ResourceChangeHandler<V1Namespace>
-        {
-            OnAdded = ns => EnqueueAgentsIn(ns),
-            OnUpdated = (old, current) =>
-            {
-                if (!SameLabels(old.Metadata.Labels, current.Metadata.Labels))
-                {
-                    EnqueueAgentsIn(current);
-                }
-            },
-        });
-
-        Schedules.Owns(informers.CronJobs)
-            .Watches(informers.Agents, agent => Keys(informers.Schedules.Cache.ByIndex(OperatorInformers.SchedulesByAgent, Key(agent))))
-            .Watches(informers.ConfigMaps, map => Keys(informers.Schedules.Cache.ByIndex(OperatorInformers.ByConfigMap, Key(map))));
-    }
-
-    private void WakeWaitingRollouts()
-    {
-        foreach (var key in Pacer.TakeWaiting())
-        {
-            Agents.Queue.Add(key);
-        }
-    }
-
-    private void EnqueueAgentsOf(ModelProvider provider)
-    {
-        foreach (var key in AgentsOf(provider))
-        {
-            Agents.Queue.Add(key);
-        }
-    }
-
-    private void EnqueueAgentsUsingSecret(V1Secret secret)
-    {
-        var agents = Informers.ModelProviders.Cache.ByIndex(OperatorInformers.ProvidersBySecret, Key(secret))
-            .SelectMany(AgentsOf)
-            .ToHashSet();
-        foreach (var key in agents)
-        {
-            Agents.Queue.Add(key);
-        }
-    }
-
-    private void EnqueueAgentsIn(V1Namespace ns)
-    {
-        // Agents in other namespaces are only affected through cross-namespace providers; those are few.
-        foreach (var agent in Informers.Agents.Cache.List(ns.Metadata.Name))
-        {
-            Agents.Queue.Add(ObjectKey.Of(agent));
-        }
-    }
-
-    private IEnumerable<ObjectKey> AgentsOf(ModelProvider provider) =>
-        Keys(Informers.Agents.Cache.ByIndex(OperatorInformers.AgentsByProvider, Key(provider)));
-
-    private static IEnumerable<ObjectKey> Keys<T>(IEnumerable<T> objects)
-        where T : IKubernetesObject<V1ObjectMeta> =>
-        objects.Select(o => ObjectKey.Of(o));
-
-    private static string Key(IKubernetesObject<V1ObjectMeta> obj) => OperatorInformers.Key(obj.Metadata.NamespaceProperty, obj.Metadata.Name);
-
-    private static bool SameContent(V1Secret a, V1Secret b) =>
-        a.Type == b.Type && SameBytes(a.Data, b.Data) && SameLabels(a.StringData, b.StringData);
-
-    private static bool SameBytes(IDictionary<string, byte[]>? a, IDictionary<string, byte[]>? b)
-    {
-        if ((a?.Count ?? 0) != (b?.Count ?? 0))
-        {
-            return false;
-        }
-
-        foreach (var (key, value) in a ?? new Dictionary<string, byte[]>())
-        {
-            if (b is null || !b.TryGetValue(key, out var other) || !value.AsSpan().SequenceEqual(other))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b)
-    {
-        if ((a?.Count ?? 0) != (b?.Count ?? 0))
-        {
-            return false;
-        }
-
-        foreach (var (key, value) in a ?? new Dictionary<string, string>())
-        {
-            if (b is null || !b.TryGetValue(key, out var other) || other != value)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

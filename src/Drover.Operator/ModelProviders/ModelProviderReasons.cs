@@ -1,7 +1,7 @@
 namespace Drover.Operator.ModelProviders;
 
 /// <summary>The reasons of a ModelProvider's Ready and CredentialsResolved conditions.</summary>
-public static class ModelProviderReasons
+internal static class ModelProviderReasons
 {
     /// <summary>Endpoint and credentials were resolved.</summary>
     public const string Resolved = "Resolved";

@@ -1,7 +1,8 @@
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Apply;
 using Drover.ControllerRuntime.Controllers;
-using Drover.Operator.Hosting;
+using Drover.Operator.Cluster;
+using Drover.Operator.Observability;
 using Drover.Operator.Status;
 using Microsoft.Extensions.Logging;
 
@@ -13,9 +14,9 @@ namespace Drover.Operator.ModelProviders;
 /// A provider that cannot resolve is a finished reconcile (False condition, Warning Event, log line): the Secret
 /// watch brings it back when the missing input appears.
 /// </summary>
-public sealed class ModelProviderReconciler(
+internal sealed class ModelProviderReconciler(
     OperatorInformers informers,
-    ResourceApplier applier,
+    StatusWriter statuses,
     EventRecorder events,
     ILogger<ModelProviderReconciler> logger,
     TimeProvider time) : IReconciler<ModelProvider>
@@ -32,9 +33,7 @@ public sealed class ModelProviderReconciler(
         var generation = provider.Metadata.Generation;
         var status = resolved.ToStatus(generation);
         status.Conditions = StatusConditions.Merge(provider.Status?.Conditions, resolved.Conditions, generation, time.GetUtcNow());
-        var live = new ModelProvider { Metadata = StatusPatchMetadata.Of(provider), Status = provider.Status };
-        var desired = new ModelProvider { Metadata = live.Metadata, Status = status };
-        await applier.PatchStatusAsync(OperatorKinds.ModelProviders, live, desired, cancellationToken);
+        await statuses.WriteAsync(provider, status, cancellationToken);
 
         if (!resolved.IsReady)
         {

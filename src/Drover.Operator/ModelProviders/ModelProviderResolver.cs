@@ -1,5 +1,5 @@
-using Drover.Api.Validation;
 using Drover.Api.V1Alpha1;
+using Drover.Api.Validation;
 using Drover.Operator.Children;
 using Drover.Operator.Resolution;
 using Drover.Operator.Status;
@@ -11,61 +11,52 @@ namespace Drover.Operator.ModelProviders;
 /// Resolves a ModelProvider: its base URL, its API key and header values from Secrets in its own namespace, a hash
 /// of that material, and the Ready and CredentialsResolved conditions with a reason a user can act on.
 /// </summary>
-public static class ModelProviderResolver
+internal static class ModelProviderResolver
 {
     public static ResolvedProvider Resolve(ModelProvider provider, IClusterLookup cluster)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(cluster);
-        var ns = provider.Metadata.NamespaceProperty ?? "";
-        return Resolve(provider, name => cluster.Secret(ns, name));
-    }
-
-    /// <param name="provider">The provider as stored; defaults are applied to a copy.</param>
-    /// <param name="secretNamed">Finds a Secret in the provider's namespace by name; null when it does not exist.</param>
-    public static ResolvedProvider Resolve(ModelProvider provider, Func<string, V1Secret?> secretNamed)
-    {
-        ArgumentNullException.ThrowIfNull(provider);
-        ArgumentNullException.ThrowIfNull(secretNamed);
         var defaulted = Defaults.Apply(provider);
         var spec = defaulted.Spec;
+        var ns = defaulted.Metadata.NamespaceProperty ?? "";
         var endpoint = ProviderEndpoints.Resolve(defaulted);
 
         var material = new List<string>();
-        var headers = new List<ResolvedHeader>();
+        var headerValues = new Dictionary<int, string>();
         string? apiKey = null;
         DesiredCondition? credentialFailure = null;
-        if (spec.ApiKey?.SecretKeyRef is { } keyRef && !string.IsNullOrEmpty(keyRef.Name) && !string.IsNullOrEmpty(keyRef.Key))
+        foreach (var use in ProviderReferences.SecretKeys(defaulted))
         {
-            if (TryRead(defaulted, keyRef, "spec.apiKey.secretKeyRef", "API key", secretNamed, out var value, out var failure))
+            if (!TryRead(defaulted, use, name => cluster.Secret(ns, name), out var value, out var failure))
+            {
+                credentialFailure ??= failure;
+                continue;
+            }
+
+            if (use.HeaderIndex is { } index)
+            {
+                headerValues[index] = value;
+                material.Add("header\0" + spec.Headers![index].Name + "\0" + value);
+            }
+            else
             {
                 apiKey = value;
                 material.Add("apiKey\0" + value);
             }
-            else
-            {
-                credentialFailure = failure;
-            }
         }
 
+        // Headers keep the order the spec gives them; agent.json (and so the config hash) lists them that way.
+        var headers = new List<ResolvedHeader>();
         var headerSpecs = spec.Headers ?? [];
         for (var i = 0; i < headerSpecs.Count; i++)
         {
             var header = headerSpecs[i];
-            if (header.ValueFrom?.SecretKeyRef is { } headerRef && !string.IsNullOrEmpty(headerRef.Name) && !string.IsNullOrEmpty(headerRef.Key))
+            if (headerValues.TryGetValue(i, out var secret))
             {
-                var field = $"spec.headers[{i}].valueFrom.secretKeyRef";
-                if (TryRead(defaulted, headerRef, field, $"value of header {header.Name}", secretNamed, out var value, out var failure))
-                {
-                    headers.Add(new ResolvedHeader(header.Name, value, FromSecret: true));
-                    material.Add("header\0" + header.Name + "\0" + value);
-                }
-                else
-                {
-                    credentialFailure ??= failure;
-                }
+                headers.Add(new ResolvedHeader(header.Name, secret, FromSecret: true));
             }
-            else if (header.Value is { } literal)
+            else if (header.ValueFrom?.SecretKeyRef is null && header.Value is { } literal)
             {
                 headers.Add(new ResolvedHeader(header.Name, literal, FromSecret: false));
             }
@@ -82,11 +73,30 @@ public static class ModelProviderResolver
         return new ResolvedProvider(
             defaulted,
             endpoint,
+            Destination(defaulted, cluster),
             credentialFailure is null ? apiKey : null,
             credentialFailure is null ? headers : [],
             hash,
             ready,
             credentials);
+    }
+
+    // A policy matches pods, so an in-cluster provider's rule needs its Service's pod selector and target port.
+    private static ProviderDestination Destination(ModelProvider provider, IClusterLookup cluster)
+    {
+        var destination = ProviderReferences.Destination(provider);
+        if (destination is not InClusterDestination inCluster
+            || cluster.Service(inCluster.Service.Namespace, inCluster.Service.Name) is not { Spec.Selector.Count: > 0 } service)
+        {
+            return destination;
+        }
+
+        var target = service.Spec.Ports?.FirstOrDefault(p => p.Port == inCluster.Service.Port)?.TargetPort;
+        return inCluster with
+        {
+            Selector = new SortedDictionary<string, string>(service.Spec.Selector, StringComparer.Ordinal),
+            TargetPort = target is { Value.Length: > 0 } ? target : null,
+        };
     }
 
     private static DesiredCondition DecideReady(ModelProvider provider, string? endpoint, DesiredCondition credentials)
@@ -117,14 +127,13 @@ public static class ModelProviderResolver
 
     private static bool TryRead(
         ModelProvider provider,
-        SecretKeyReference reference,
-        string field,
-        string what,
+        SecretKeyUse use,
         Func<string, V1Secret?> secretNamed,
         out string value,
         out DesiredCondition? failure)
     {
         var ns = provider.Metadata.NamespaceProperty;
+        var (field, what, reference) = (use.Field, use.What, use.Reference);
         value = "";
         failure = null;
         var secret = secretNamed(reference.Name);

@@ -7,11 +7,12 @@ namespace Drover.Operator.ModelProviders;
 /// A ModelProvider after its endpoint and Secrets were read. Holds the secret material agents need, so it is a
 /// class whose <see cref="ToString"/> never prints it; status carries only <see cref="CredentialsHash"/>.
 /// </summary>
-public sealed class ResolvedProvider
+internal sealed class ResolvedProvider
 {
     internal ResolvedProvider(
         ModelProvider provider,
         string? endpoint,
+        ProviderDestination destination,
         string? apiKey,
         IReadOnlyList<ResolvedHeader> headers,
         string? credentialsHash,
@@ -20,6 +21,7 @@ public sealed class ResolvedProvider
     {
         Provider = provider;
         Endpoint = endpoint;
+        Destination = destination;
         ApiKey = apiKey;
         Headers = headers;
         CredentialsHash = credentialsHash;
@@ -38,6 +40,9 @@ public sealed class ResolvedProvider
 
     /// <summary>The base URL agents call; null only when the spec gives none.</summary>
     public string? Endpoint { get; }
+
+    /// <summary>Where the provider's traffic goes, with its Service's selector and target port when it is in the cluster.</summary>
+    public ProviderDestination Destination { get; }
 
     /// <summary>The API key, or null when the provider has none (or it could not be read).</summary>
     public string? ApiKey { get; }
@@ -69,7 +74,7 @@ public sealed class ResolvedProvider
 }
 
 /// <summary>One header sent to a provider; <paramref name="FromSecret"/> values are secret material.</summary>
-public sealed record ResolvedHeader(string Name, string Value, bool FromSecret)
+internal sealed record ResolvedHeader(string Name, string Value, bool FromSecret)
 {
     public override string ToString() => FromSecret ? $"{Name}: (secret)" : $"{Name}: {Value}";
 }

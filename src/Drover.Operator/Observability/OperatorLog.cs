@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Drover.Operator.Hosting;
+namespace Drover.Operator.Observability;
 
 /// <summary>The operator's log lines, source-generated so a busy reconcile loop does not allocate to log.</summary>
 internal static partial class OperatorLog

@@ -15,7 +15,7 @@ namespace Drover.Operator.Rendering;
 /// Drover kinds, plus the Secrets, ConfigMaps, Services and Namespaces they refer to. Other kinds (a
 /// Kustomization, a Deployment) are skipped, as they play no part in what the operator would create.
 /// </summary>
-public static class ManifestLoader
+internal static class ManifestLoader
 {
     /// <param name="paths">Files or directories.</param>
     /// <param name="defaultNamespace">Namespace of objects that name none, as kubectl's current namespace would.</param>

@@ -9,7 +9,7 @@ namespace Drover.Operator.Rendering;
 /// manifests as multi-document YAML, and to stderr the conditions it would set for what cannot resolve.
 /// Exit code 0 when everything resolved, 1 when something did not, 2 when the input could not be read.
 /// </summary>
-public static class RenderCommand
+internal static class RenderCommand
 {
     public const int Unresolved = 1;
     public const int BadInput = 2;

@@ -1,5 +1,6 @@
 using Drover.Api.V1Alpha1;
 using Drover.Operator.Agents;
+using Drover.Operator.Children;
 using Drover.Operator.ModelProviders;
 using Drover.Operator.Resolution;
 using Drover.Operator.Schedules;
@@ -11,18 +12,11 @@ namespace Drover.Operator.Rendering;
 /// <summary>What the operator would create for a set of objects, and the conditions it would set where it cannot.</summary>
 /// <param name="Objects">The children, in apply order (by kind), then by namespace and name.</param>
 /// <param name="Problems">One line per False condition, naming the object, the condition, its reason and message.</param>
-public sealed record RenderResult(IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects, IReadOnlyList<string> Problems);
+internal sealed record RenderResult(IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects, IReadOnlyList<string> Problems);
 
 /// <summary>Runs the same resolution and builders as the reconcilers over an in-memory set of objects.</summary>
-public static class Renderer
+internal static class Renderer
 {
-    // What a pod needs exists before the pod, as kubectl and Helm order a release.
-    private static readonly string[] KindOrder =
-    [
-        V1Namespace.KubeKind, V1ServiceAccount.KubeKind, V1Secret.KubeKind, V1ConfigMap.KubeKind,
-        V1PersistentVolumeClaim.KubeKind, V1Service.KubeKind, V1NetworkPolicy.KubeKind, V1Deployment.KubeKind, V1CronJob.KubeKind,
-    ];
-
     public static RenderResult Render(InMemoryCluster cluster, OperatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(cluster);
@@ -40,7 +34,7 @@ public static class Renderer
             var resolution = AgentResolver.Resolve(agent, cluster);
             if (resolution.Plan is { } plan)
             {
-                objects.AddRange(AgentChildren.Build(plan, options, cluster));
+                objects.AddRange(AgentChildren.Build(plan, options).All);
                 continue;
             }
 
@@ -66,7 +60,8 @@ public static class Renderer
         }
 
         var ordered = objects
-            .OrderBy(o => Array.IndexOf(KindOrder, o.Kind))
+            // What a pod needs exists before the pod, as the operator applies them.
+            .OrderBy(ChildKinds.OrderOf)
             .ThenBy(o => o.Metadata.NamespaceProperty, StringComparer.Ordinal)
             .ThenBy(o => o.Metadata.Name, StringComparer.Ordinal)
             .ToList();

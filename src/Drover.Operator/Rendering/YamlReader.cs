@@ -12,7 +12,7 @@ namespace Drover.Operator.Rendering;
 /// (null, booleans, integers, floats); quoted and block scalars are always strings. Anchors, aliases and
 /// <c>&lt;&lt;</c> merge keys are supported.
 /// </summary>
-public static partial class YamlReader
+internal static partial class YamlReader
 {
     /// <summary>Every document of the stream; an empty document (only comments) is skipped.</summary>
     /// <exception cref="YamlException">The text is not valid YAML; the message has the line and column.</exception>
@@ -72,60 +72,60 @@ public static partial class YamlReader
                 parser.MoveNext();
                 return Remember(anchors, scalar.Anchor, ScalarValue(scalar));
             case SequenceStart start:
-            {
-                parser.MoveNext();
-                var array = new JsonArray();
-                while (!parser.TryConsume<SequenceEnd>(out _))
                 {
-                    array.Add(ReadNode(parser, anchors));
-                }
+                    parser.MoveNext();
+                    var array = new JsonArray();
+                    while (!parser.TryConsume<SequenceEnd>(out _))
+                    {
+                        array.Add(ReadNode(parser, anchors));
+                    }
 
-                return Remember(anchors, start.Anchor, array);
-            }
+                    return Remember(anchors, start.Anchor, array);
+                }
 
             case MappingStart start:
-            {
-                parser.MoveNext();
-                var obj = new JsonObject();
-                var merged = new List<JsonObject>();
-                while (!parser.TryConsume<MappingEnd>(out _))
                 {
-                    var keyNode = ReadNode(parser, anchors);
-                    var key = keyNode switch
+                    parser.MoveNext();
+                    var obj = new JsonObject();
+                    var merged = new List<JsonObject>();
+                    while (!parser.TryConsume<MappingEnd>(out _))
                     {
-                        null => "null",
-                        JsonValue scalarKey => scalarKey.ToString(),
-                        _ => throw new YamlException(start.Start, start.End, "Only scalar mapping keys are supported."),
-                    };
-                    var value = ReadNode(parser, anchors);
-                    if (key == "<<")
-                    {
-                        merged.AddRange(value switch
+                        var keyNode = ReadNode(parser, anchors);
+                        var key = keyNode switch
                         {
-                            JsonObject single => [single],
-                            JsonArray many => many.OfType<JsonObject>(),
-                            _ => [],
-                        });
-                        continue;
+                            null => "null",
+                            JsonValue scalarKey => scalarKey.ToString(),
+                            _ => throw new YamlException(start.Start, start.End, "Only scalar mapping keys are supported."),
+                        };
+                        var value = ReadNode(parser, anchors);
+                        if (key == "<<")
+                        {
+                            merged.AddRange(value switch
+                            {
+                                JsonObject single => [single],
+                                JsonArray many => many.OfType<JsonObject>(),
+                                _ => [],
+                            });
+                            continue;
+                        }
+
+                        obj[key] = value;
                     }
 
-                    obj[key] = value;
-                }
-
-                // Explicit keys win over merged ones; earlier merge sources win over later ones.
-                foreach (var source in merged)
-                {
-                    foreach (var (key, value) in source)
+                    // Explicit keys win over merged ones; earlier merge sources win over later ones.
+                    foreach (var source in merged)
                     {
-                        if (!obj.ContainsKey(key))
+                        foreach (var (key, value) in source)
                         {
-                            obj[key] = value?.DeepClone();
+                            if (!obj.ContainsKey(key))
+                            {
+                                obj[key] = value?.DeepClone();
+                            }
                         }
                     }
-                }
 
-                return Remember(anchors, start.Anchor, obj);
-            }
+                    return Remember(anchors, start.Anchor, obj);
+                }
 
             default:
                 throw new YamlException(current.Start, current.End, $"Unexpected YAML event {current.GetType().Name}.");

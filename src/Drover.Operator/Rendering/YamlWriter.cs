@@ -11,7 +11,7 @@ namespace Drover.Operator.Rendering;
 /// reader would take for something else (true, on, null, 1.0, 0x1F, 2024-01-01, an empty string) is
 /// double-quoted; multi-line strings use literal blocks so prompts stay readable.
 /// </summary>
-public static partial class YamlWriter
+internal static partial class YamlWriter
 {
     public static string Write(IEnumerable<JsonNode?> documents)
     {

@@ -8,7 +8,7 @@ namespace Drover.Operator.Resolution;
 /// <c>render</c> command from the files it was given; resolution itself never does I/O.
 /// Returned objects may be shared: never change them.
 /// </summary>
-public interface IClusterLookup
+internal interface IClusterLookup
 {
     ModelProvider? ModelProvider(string ns, string name);
 

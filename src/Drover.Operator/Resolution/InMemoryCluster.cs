@@ -9,7 +9,7 @@ namespace Drover.Operator.Resolution;
 /// A namespace that was not given is assumed to exist with only its automatic
 /// <c>kubernetes.io/metadata.name</c> label, as every namespace has.
 /// </summary>
-public sealed class InMemoryCluster : IClusterLookup
+internal sealed class InMemoryCluster : IClusterLookup
 {
     public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
 

@@ -4,7 +4,7 @@ using k8s.Models;
 namespace Drover.Operator.Resolution;
 
 /// <summary>Reads one key of a Secret the way the API server stores it: <c>stringData</c> overrides <c>data</c>.</summary>
-public static class SecretValues
+internal static class SecretValues
 {
     public static bool TryGet(V1Secret secret, string key, out string value)
     {

@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Drover.Operator.Rollouts;
 
 /// <summary>Reads a Deployment's status the way <c>kubectl rollout status</c> does.</summary>
-public static class DeploymentProgress
+internal static class DeploymentProgress
 {
     /// <summary>
     /// True while a rollout is under way: the controller has not seen the latest spec yet, or not every desired

@@ -1,4 +1,5 @@
 using Drover.ControllerRuntime.Client;
+using Drover.ControllerRuntime.Informers;
 using Drover.Operator.Children;
 using k8s.Models;
 
@@ -16,7 +17,7 @@ namespace Drover.Operator.Rollouts;
 /// like from the operator's Deployment watch (<see cref="Observe"/>, <see cref="Removed"/>), so a decision costs the
 /// same with ten Deployments as with ten thousand.
 /// </remarks>
-public sealed class RolloutPacer
+internal sealed class RolloutPacer
 {
     private readonly Lock _lock = new();
     private readonly HashSet<ObjectKey> _progressing = [];
@@ -44,6 +45,41 @@ public sealed class RolloutPacer
                 return CountRolling(except: null);
             }
         }
+    }
+
+    /// <summary>
+    /// Follows the agents' Deployments as the cache sees them, and hands <paramref name="wake"/> the agents that may
+    /// try again whenever a rollout finishes or its Deployment goes (<see cref="TakeWaiting"/>).
+    /// </summary>
+    public void Follow(Informer<V1Deployment> deployments, Action<ObjectKey> wake)
+    {
+        ArgumentNullException.ThrowIfNull(deployments);
+        ArgumentNullException.ThrowIfNull(wake);
+        void WakeWaiting()
+        {
+            foreach (var key in TakeWaiting())
+            {
+                wake(key);
+            }
+        }
+
+        deployments.AddHandler(new ResourceChangeHandler<V1Deployment>
+        {
+            OnAdded = Observe,
+            OnUpdated = (old, current) =>
+            {
+                Observe(current);
+                if (DeploymentProgress.IsProgressing(old) && !DeploymentProgress.IsProgressing(current))
+                {
+                    WakeWaiting();
+                }
+            },
+            OnDeleted = deployment =>
+            {
+                Removed(ObjectKey.Of(deployment));
+                WakeWaiting();
+            },
+        });
     }
 
     /// <summary>Takes in a Deployment as the cache holds it now (added or updated); each is named after its agent.</summary>
@@ -164,4 +200,4 @@ public sealed class RolloutPacer
 }
 
 /// <summary>Whether a rollout may start now, and how many agents are rolling (including this one when it may).</summary>
-public readonly record struct RolloutDecision(bool Allowed, int Rolling);
+internal readonly record struct RolloutDecision(bool Allowed, int Rolling);

@@ -5,13 +5,12 @@ using k8s.Models;
 namespace Drover.Operator.Schedules;
 
 /// <summary>
-/// CronJob <c>s</c>: each run starts the agent's image with its runOnce command, the agent's configuration Secret,
-/// environment and hardening, plus DROVER_PROMPT and DROVER_SCHEDULE. Kubernetes keeps the clock, not the operator.
+/// CronJob <c>s</c>: each run is the agent's pod (<see cref="AgentPod"/>) with its runOnce command, plus
+/// DROVER_PROMPT and DROVER_SCHEDULE. This file sets the schedule, the history and the Job's limits. Kubernetes
+/// keeps the clock, not the operator.
 /// </summary>
-public static class CronJobBuilder
+internal static class CronJobBuilder
 {
-    public const string ContainerName = "agent";
-
     public static V1CronJob Build(SchedulePlan plan, OperatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -40,61 +39,15 @@ public static class CronJobBuilder
                     {
                         ActiveDeadlineSeconds = spec.TimeoutSeconds,
                         BackoffLimit = spec.Retries,
-                        Template = new V1PodTemplateSpec
-                        {
-                            Metadata = new V1ObjectMeta
-                            {
-                                Labels = ChildLabels.For(agent.Name, plan.Name, ChildLabels.ScheduleComponent),
-                                Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
-                                {
-                                    [ChildLabels.ConfigHashAnnotation] = agent.Configuration.Hash,
-                                },
-                            },
-                            Spec = PodSpec(plan, options),
-                        },
+                        Template = AgentPod.Template(agent, options, AgentProcess.ScheduleRun(agent, plan.Name, [Prompt(plan), RuntimeEnvironment.Value("DROVER_SCHEDULE", plan.Name)])),
                     },
                 },
             },
         };
     }
 
-    private static V1PodSpec PodSpec(SchedulePlan plan, OperatorOptions options)
-    {
-        var agent = plan.Agent;
-        var agentSpec = agent.Spec;
-        return new V1PodSpec
-        {
-            RestartPolicy = "Never",
-            ServiceAccountName = agent.Name,
-            AutomountServiceAccountToken = false,
-            EnableServiceLinks = false,
-            SecurityContext = PodHardening.PodSecurityContext(hasStorage: false),
-            ImagePullSecrets = agentSpec.ImagePullSecrets,
-            NodeSelector = agentSpec.Placement?.NodeSelector,
-            Tolerations = agentSpec.Placement?.Tolerations,
-            Affinity = NodePlacement.Affinity(agentSpec.Placement),
-            Containers =
-            [
-                new V1Container
-                {
-                    Name = ContainerName,
-                    Image = agentSpec.Image,
-                    ImagePullPolicy = agentSpec.ImagePullPolicy,
-                    Command = agentSpec.RunOnce!.Command,
-                    Args = agentSpec.RunOnce.Args,
-                    Env = RuntimeEnvironment.For(agent, options, [Prompt(plan), RuntimeEnvironment.Value("DROVER_SCHEDULE", plan.Name)]),
-                    EnvFrom = agentSpec.EnvFrom,
-                    Resources = agentSpec.Resources,
-                    SecurityContext = PodHardening.ContainerSecurityContext(),
-                    VolumeMounts = AgentVolumes.Mounts(agent, includeWorkspace: false),
-                },
-            ],
-            Volumes = AgentVolumes.Volumes(agent, includeWorkspace: false),
-        };
-    }
-
     // A prompt from a ConfigMap is read by the kubelet when the run starts, so editing it needs no CronJob change.
-    private static V1EnvVar Prompt(SchedulePlan plan) => plan.Spec.PromptFrom?.ConfigMapKeyRef is { } reference
+    private static V1EnvVar Prompt(SchedulePlan plan) => ScheduleReferences.Prompt(plan.Schedule) is { } reference
         ? new V1EnvVar
         {
             Name = "DROVER_PROMPT",

@@ -1,7 +1,7 @@
 namespace Drover.Operator.Schedules;
 
 /// <summary>The reasons of a Schedule's Ready condition.</summary>
-public static class ScheduleReasons
+internal static class ScheduleReasons
 {
     /// <summary>The CronJob is in place and will run.</summary>
     public const string Scheduled = "Scheduled";

@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Apply;
 using Drover.ControllerRuntime.Controllers;
-using Drover.Operator.Hosting;
+using Drover.Operator.Children;
+using Drover.Operator.Cluster;
+using Drover.Operator.Observability;
 using Drover.Operator.Status;
 using Microsoft.Extensions.Logging;
 
@@ -15,8 +17,10 @@ namespace Drover.Operator.Schedules;
 /// has its CronJob suspended rather than deleted: no Job starts on a missing or stale configuration, the run history
 /// stays, and the next successful apply resumes it. It reports why and waits for its Agent (watched) to change.
 /// </summary>
-public sealed class ScheduleReconciler(
+internal sealed class ScheduleReconciler(
     OperatorInformers informers,
+    ChildWriter children,
+    StatusWriter statuses,
     ResourceApplier applier,
     EventRecorder events,
     OperatorOptions options,
@@ -39,11 +43,7 @@ public sealed class ScheduleReconciler(
         var live = informers.CronJobs.Cache.Get(ns, schedule.Metadata.Name);
         if (plan is not null)
         {
-            var desired = CronJobBuilder.Build(plan, options);
-            if (await applier.ApplyAsync(OperatorKinds.CronJobs, desired, live, cancellationToken) == ApplyOutcome.Applied)
-            {
-                OperatorLog.ChildApplied(logger, ns, schedule.Metadata.Name, desired.Kind, desired.Metadata.Name);
-            }
+            await children.ApplyAsync(schedule, CronJobBuilder.Build(plan, options), cancellationToken);
         }
 
         var now = time.GetUtcNow();
@@ -57,15 +57,13 @@ public sealed class ScheduleReconciler(
             Active = snapshot.Active?.ToList(),
             Conditions = StatusConditions.Merge(schedule.Status?.Conditions, [snapshot.Ready], schedule.Metadata.Generation, now),
         };
-        var stored = new Schedule { Metadata = StatusPatchMetadata.Of(schedule), Status = schedule.Status };
-        var updated = new Schedule { Metadata = stored.Metadata, Status = status };
-        await applier.PatchStatusAsync(OperatorKinds.Schedules, stored, updated, cancellationToken);
+        await statuses.WriteAsync(schedule, status, cancellationToken);
 
         if (failure is not null)
         {
             if (live is { Spec.Suspend: not true })
             {
-                await applier.MergePatchAsync(OperatorKinds.CronJobs, live, SuspendPatch(), cancellationToken);
+                await applier.MergePatchAsync(ChildKinds.CronJobs.Resource, live, SuspendPatch(), cancellationToken);
                 OperatorLog.CronJobSuspended(logger, ns, schedule.Metadata.Name, failure.Reason);
             }
 

@@ -1,12 +1,12 @@
-using Drover.Api.Validation;
 using Drover.Api.V1Alpha1;
+using Drover.Api.Validation;
 using Drover.Operator.Agents;
 using Drover.Operator.Resolution;
 
 namespace Drover.Operator.Schedules;
 
 /// <summary>A Schedule ready to build: the Schedule with defaults applied and its agent's resolved plan.</summary>
-public sealed record SchedulePlan(Schedule Schedule, AgentPlan Agent)
+internal sealed record SchedulePlan(Schedule Schedule, AgentPlan Agent)
 {
     public string Name => Schedule.Metadata.Name;
 
@@ -14,7 +14,7 @@ public sealed record SchedulePlan(Schedule Schedule, AgentPlan Agent)
 }
 
 /// <summary>Resolves a Schedule: validates it, finds its Agent, and checks the agent can run one prompt.</summary>
-public static class ScheduleResolver
+internal static class ScheduleResolver
 {
     /// <returns>Null on success (then <paramref name="plan"/> is set), else why the Schedule cannot run.</returns>
     public static ResolutionFailure? TryResolve(Schedule schedule, IClusterLookup cluster, out SchedulePlan? plan)
@@ -30,7 +30,7 @@ public static class ScheduleResolver
         }
 
         var ns = defaulted.Metadata.NamespaceProperty ?? "";
-        var agentName = defaulted.Spec.AgentRef.Name;
+        var agentName = ScheduleReferences.AgentName(defaulted);
         var agent = cluster.Agent(ns, agentName);
         if (agent is null)
         {

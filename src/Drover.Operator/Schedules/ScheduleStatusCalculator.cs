@@ -7,7 +7,7 @@ using k8s.Models;
 namespace Drover.Operator.Schedules;
 
 /// <summary>A Schedule's observed state; the conditions still need merging.</summary>
-public sealed record ScheduleStatusSnapshot(
+internal sealed record ScheduleStatusSnapshot(
     DesiredCondition Ready,
     DateTime? NextScheduleTime,
     DateTime? LastScheduleTime,
@@ -15,7 +15,7 @@ public sealed record ScheduleStatusSnapshot(
     IReadOnlyList<V1ObjectReference>? Active);
 
 /// <summary>Decides a Schedule's status from its resolution and its CronJob.</summary>
-public static class ScheduleStatusCalculator
+internal static class ScheduleStatusCalculator
 {
     /// <param name="schedule">The Schedule as stored.</param>
     /// <param name="failure">Why it cannot be resolved, or null.</param>

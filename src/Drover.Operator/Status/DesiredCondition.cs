@@ -8,7 +8,7 @@ namespace Drover.Operator.Status;
 /// <param name="Status">True, False or Unknown.</param>
 /// <param name="Reason">A CamelCase reason a program can switch on.</param>
 /// <param name="Message">What happened and what to fix, for a person.</param>
-public sealed record DesiredCondition(string Type, string Status, string Reason, string Message)
+internal sealed record DesiredCondition(string Type, string Status, string Reason, string Message)
 {
     public const string True = "True";
     public const string False = "False";

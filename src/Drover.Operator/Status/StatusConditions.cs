@@ -4,7 +4,7 @@ using k8s.Models;
 namespace Drover.Operator.Status;
 
 /// <summary>Merges decided conditions into an object's existing ones with Kubernetes semantics.</summary>
-public static class StatusConditions
+internal static class StatusConditions
 {
     /// <summary>
     /// A new list: the existing conditions (copied, never changed) updated with <paramref name="desired"/>;

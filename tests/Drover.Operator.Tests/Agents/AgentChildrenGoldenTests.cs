@@ -32,7 +32,7 @@ public sealed class AgentChildrenGoldenTests
             """));
         var plan = Manifests.Plan(cluster, "team-a", "keeper");
 
-        var children = AgentChildren.Build(plan, OperatorOptions.Default, cluster);
+        var children = AgentChildren.Build(plan, OperatorOptions.Default).All;
 
         var claim = children.OfType<V1PersistentVolumeClaim>().Single();
         Assert.Equal("keeper-workspace", claim.Metadata.Name);
@@ -53,7 +53,7 @@ public sealed class AgentChildrenGoldenTests
             """));
         var plan = Manifests.Plan(cluster, "team-a", "web");
 
-        var children = AgentChildren.Build(plan, OperatorOptions.Default, cluster);
+        var children = AgentChildren.Build(plan, OperatorOptions.Default).All;
 
         var service = children.OfType<V1Service>().Single();
         Assert.Equal(9090, service.Spec.Ports.Single().Port);
@@ -68,7 +68,7 @@ public sealed class AgentChildrenGoldenTests
     public void Without_a_port_there_is_no_Service_and_no_probe()
     {
         var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("quiet"));
-        var children = AgentChildren.Build(Manifests.Plan(cluster, "team-a", "quiet"), OperatorOptions.Default, cluster);
+        var children = AgentChildren.Build(Manifests.Plan(cluster, "team-a", "quiet"), OperatorOptions.Default).All;
 
         Assert.Empty(children.OfType<V1Service>());
         var container = children.OfType<V1Deployment>().Single().Spec.Template.Spec.Containers.Single();
@@ -91,7 +91,7 @@ public sealed class AgentChildrenGoldenTests
             """));
         var plan = Manifests.Plan(cluster, "team-a", "guarded");
 
-        var policy = NetworkPolicyBuilder.Build(plan, cluster)!;
+        var policy = NetworkPolicyBuilder.Build(plan)!;
 
         var rules = policy.Spec.Egress;
         Assert.Equal(["UDP", "TCP"], rules[0].Ports.Select(p => p.Protocol));
@@ -117,7 +117,7 @@ public sealed class AgentChildrenGoldenTests
                 - providerRef: {name: ollama, namespace: models}
             """));
 
-        var policy = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "guarded"), cluster)!;
+        var policy = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "guarded"))!;
 
         var ollama = policy.Spec.Egress[1];
         Assert.Null(ollama.To.Single().PodSelector);
@@ -137,10 +137,10 @@ public sealed class AgentChildrenGoldenTests
             network: {egress: Unrestricted}
             """));
 
-        var restricted = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "a"), cluster)!;
+        var restricted = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "a"))!;
 
         Assert.Equal("8443", restricted.Spec.Egress[1].Ports.Single().Port.Value);
-        Assert.Null(NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "b"), cluster));
+        Assert.Null(NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "b")));
     }
 
     [Fact]

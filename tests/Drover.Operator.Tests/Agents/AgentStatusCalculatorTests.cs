@@ -32,7 +32,7 @@ public sealed class AgentStatusCalculatorTests
     {
         var (agent, resolution) = Resolve();
 
-        var status = AgentStatusCalculator.Compute(agent, resolution, Deployment(ready: 1));
+        var status = AgentStatusCalculator.Compute(agent, resolution, Deployment(ready: 1), rollout: null);
 
         var ready = status.Conditions.Single(c => c.Type == "Ready");
         Assert.Equal((DesiredCondition.True, AgentReasons.Available), (ready.Status, ready.Reason));
@@ -51,7 +51,7 @@ public sealed class AgentStatusCalculatorTests
         Assert.Equal(AgentReasons.Progressing, AgentStatusCalculator.Readiness(resolution.Plan!, null).Reason);
         Assert.Equal(AgentReasons.Progressing, AgentStatusCalculator.Readiness(resolution.Plan!, Deployment(ready: 1, generation: 2, observed: 1)).Reason);
         Assert.Equal(AgentReasons.Progressing, AgentStatusCalculator.Readiness(resolution.Plan!, Deployment(ready: 1, updated: 1, replicas: 2)).Reason);
-        Assert.False(AgentStatusCalculator.Compute(agent, resolution, null).Conditions.Single(c => c.Type == "Ready").IsTrue);
+        Assert.False(AgentStatusCalculator.Compute(agent, resolution, null, rollout: null).Conditions.Single(c => c.Type == "Ready").IsTrue);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class AgentStatusCalculatorTests
         var cluster = Manifests.Cluster(Manifests.Agent("a"));
         var agent = cluster.Agents.Single();
 
-        var status = AgentStatusCalculator.Compute(agent, AgentResolver.Resolve(agent, cluster), null);
+        var status = AgentStatusCalculator.Compute(agent, AgentResolver.Resolve(agent, cluster), null, rollout: null);
 
         Assert.All(status.Conditions, c => Assert.Equal((DesiredCondition.False, AgentReasons.ProviderNotFound), (c.Status, c.Reason)));
         Assert.Null(status.ConfigHash);

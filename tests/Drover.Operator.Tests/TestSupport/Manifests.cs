@@ -9,7 +9,7 @@ using k8s.Models;
 namespace Drover.Operator.Tests.TestSupport;
 
 /// <summary>Builds test clusters from YAML, as a user would write the objects, and prints objects back as YAML.</summary>
-public static class Manifests
+internal static class Manifests
 {
     public const string OpenAiProvider = """
         apiVersion: v1

@@ -1,4 +1,5 @@
 using System.Net;
+using Drover.Operator.Cluster;
 using Drover.Operator.Hosting;
 using Drover.Scenarios.Support;
 using Microsoft.AspNetCore.Builder;

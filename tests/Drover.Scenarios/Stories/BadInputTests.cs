@@ -1,3 +1,4 @@
+using Drover.Operator.Cluster;
 using Drover.Scenarios.Support;
 using Xunit.Abstractions;
 
@@ -87,7 +88,7 @@ public sealed class BadInputTests(ITestOutputHelper output)
         if (c.Kind == "Agent" || c.AlsoAgentReason is not null)
         {
             // A spec that cannot resolve creates nothing half-way.
-            Assert.Null(await scenario.GetAsync(Operator.Hosting.OperatorKinds.Deployments, "a"));
+            Assert.Null(await scenario.GetAsync(OperatorKinds.Deployments, "a"));
         }
 
         await Quiet.AssertAsync(scenario);
@@ -97,7 +98,7 @@ public sealed class BadInputTests(ITestOutputHelper output)
         if (c.Kind == "Schedule")
         {
             await scenario.WaitForScheduleAsync(c.Object, "True", "Scheduled");
-            Assert.NotNull(await scenario.GetAsync(Operator.Hosting.OperatorKinds.CronJobs, c.Object));
+            Assert.NotNull(await scenario.GetAsync(OperatorKinds.CronJobs, c.Object));
         }
         else if (c.Kind == "ModelProvider")
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Drover.Operator.Cluster;
 using Drover.Operator.Hosting;
 using Drover.Scenarios.Support;
 using Testcontainers.K3s;

@@ -1,3 +1,4 @@
+using Drover.Operator.Cluster;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Informers;
 using Drover.Operator.Children;

@@ -1,3 +1,4 @@
+using Drover.Operator.Cluster;
 using Drover.Operator.Hosting;
 using Drover.Scenarios.Support;
 using Xunit.Abstractions;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Drover.Operator.Cluster;
 using Drover.Api.Scheduling;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Apply;

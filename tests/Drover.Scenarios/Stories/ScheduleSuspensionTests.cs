@@ -1,3 +1,4 @@
+using Drover.Operator.Cluster;
 using Drover.Operator.Hosting;
 using Drover.Scenarios.Support;
 using Xunit.Abstractions;
@@ -47,6 +48,9 @@ public sealed class ScheduleSuspensionTests(ITestOutputHelper output)
         await scenario.ApplyYamlAsync(Manifests.Agent("a", "openai"));
         await scenario.WaitForScheduleAsync("nightly", "True", "Scheduled");
         await scenario.WaitForAsync(OperatorKinds.CronJobs, "nightly", c => c.Spec.Suspend == false, "resumed after the agent came back");
+
+        // The recreated agent's rollout finishing is work too; quiet means after it.
+        await scenario.WaitForAgentAsync("a", "True", "Available");
         await Quiet.AssertAsync(scenario);
     }
 

@@ -1,0 +1,62 @@
+using Drover.Api.V1Alpha1;
+using Drover.ControllerRuntime.Informers;
+using Drover.Operator.Cluster;
+
+namespace Drover.Operator.Agents;
+
+/// <summary>
+/// What an Agent reads from the cluster, stated once: the ModelProviders of its chain and the ConfigMap holding its
+/// instructions. The cache indexes that bring a change of one of these back to the agent and the resolvers that read
+/// them both come from here. (What those providers read in turn is <c>ProviderReferences</c>.)
+/// </summary>
+internal static class AgentReferences
+{
+    /// <summary>Agent index: <c>namespace/name</c> of every ModelProvider in the chain.</summary>
+    public const string ByProvider = "agent-providers";
+
+    /// <summary>Agent index: <c>namespace/name</c> of the ConfigMap holding the instructions.</summary>
+    public const string ByConfigMap = "agent-configmaps";
+
+    /// <summary>Registers the agent indexes on the agents' cache.</summary>
+    public static void Index(Informer<Agent> agents)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        agents.AddIndex(ByProvider, a => Links(a).Select(l => OperatorInformers.Key(l.ProviderNamespace, l.ProviderName)).Distinct(StringComparer.Ordinal));
+        agents.AddIndex(ByConfigMap, a => Instructions(a) is { } reference ? [OperatorInformers.Key(a.Metadata.NamespaceProperty, reference.Name)] : []);
+    }
+
+    /// <summary>The chain as written: the primary model, then each fallback, with the provider's namespace filled in.</summary>
+    public static IEnumerable<ModelLink> Links(Agent agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        var model = agent.Spec.Model;
+        var ns = agent.Metadata.NamespaceProperty ?? "";
+        if (model?.ProviderRef is { Name.Length: > 0 } primary)
+        {
+            yield return new ModelLink("spec.model", string.IsNullOrEmpty(primary.Namespace) ? ns : primary.Namespace, primary.Name, model.Name);
+        }
+
+        var fallbacks = model?.Fallbacks ?? [];
+        for (var i = 0; i < fallbacks.Count; i++)
+        {
+            if (fallbacks[i].ProviderRef is { Name.Length: > 0 } reference)
+            {
+                yield return new ModelLink($"spec.model.fallbacks[{i}]", string.IsNullOrEmpty(reference.Namespace) ? ns : reference.Namespace, reference.Name, fallbacks[i].Name);
+            }
+        }
+    }
+
+    /// <summary>The ConfigMap key holding the instructions, in the agent's namespace; null when they are inline or absent.</summary>
+    public static ConfigMapKeyReference? Instructions(Agent agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        return agent.Spec.InstructionsFrom?.ConfigMapKeyRef is { Name.Length: > 0 } reference ? reference : null;
+    }
+}
+
+/// <summary>One link of an agent's model chain as written.</summary>
+/// <param name="Field">Where it is set, for messages (spec.model, spec.model.fallbacks[0]).</param>
+/// <param name="ProviderNamespace">The provider's namespace (the agent's when the reference names none).</param>
+/// <param name="ProviderName">The provider's name.</param>
+/// <param name="Model">The model name; null or empty takes the provider's defaultModel.</param>
+internal sealed record ModelLink(string Field, string ProviderNamespace, string ProviderName, string? Model);

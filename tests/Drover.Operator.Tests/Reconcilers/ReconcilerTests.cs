@@ -1,0 +1,202 @@
+using Drover.ControllerRuntime.Controllers;
+using Drover.Operator.Agents;
+using Drover.Operator.Tests.TestSupport;
+using k8s.Models;
+
+namespace Drover.Operator.Tests.Reconcilers;
+
+/// <summary>
+/// Each reconciler, table-driven: given what the caches hold, one reconcile sends exactly these writes and decides this
+/// status. The stories in Drover.Scenarios show the same on a running cluster; these pin down each decision.
+/// </summary>
+public sealed class ReconcilerTests
+{
+    private const string Provider = """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: openai-key}
+        stringData: {api-key: sk-test-1}
+        ---
+        apiVersion: drover.dev/v1alpha1
+        kind: ModelProvider
+        metadata: {name: openai}
+        spec:
+          type: OpenAI
+          apiKey: {secretKeyRef: {name: openai-key, key: api-key}}
+          defaultModel: gpt-4o-mini
+        """;
+
+    private const string Agent = """
+        apiVersion: drover.dev/v1alpha1
+        kind: Agent
+        metadata: {name: a}
+        spec:
+          image: ghcr.io/example/agent:1
+          runOnce: {command: [agent, -m, "$(DROVER_PROMPT)"]}
+          model: {providerRef: {name: openai}}
+        """;
+
+    private const string Schedule = """
+        apiVersion: drover.dev/v1alpha1
+        kind: Schedule
+        metadata: {name: s}
+        spec: {agentRef: {name: a}, schedule: "0 7 * * *", prompt: Summarise the night.}
+        """;
+
+    /// <summary>One row: what the caches hold, what one reconcile must send, and the condition it must decide.</summary>
+    private sealed record Case(
+        string Kind,
+        string Name,
+        Action<ReconcilerWorld> Given,
+        string[] Writes,
+        (string Type, string Status, string Reason) Condition,
+        ReconcileOutcome Outcome = ReconcileOutcome.Done,
+        int MaxConcurrentRollouts = 10);
+
+    private static readonly Dictionary<string, Case> Cases = new()
+    {
+        ["a new agent gets its children, the Deployment last, and reports the rollout"] = new(
+            "Agent", "a",
+            w => w.Given(Provider, Agent),
+            ["apply ServiceAccount a", "apply Secret a-config", "apply NetworkPolicy a", "apply Deployment a", "status Agent a"],
+            ("Ready", "False", AgentReasons.Progressing)),
+
+        ["an agent whose children are as desired writes only its status"] = new(
+            "Agent", "a",
+            w => GivenConverged(w.Given(Provider, Agent)),
+            ["status Agent a"],
+            ("Ready", "True", AgentReasons.Available)),
+
+        ["an agent whose provider is missing creates nothing and warns"] = new(
+            "Agent", "a",
+            w => w.Given(Agent),
+            ["status Agent a", "event Warning ProviderNotFound Agent a"],
+            ("Ready", "False", AgentReasons.ProviderNotFound)),
+
+        ["an agent without a port loses the Service it had"] = new(
+            "Agent", "a",
+            w => GivenConverged(w.Given(Provider, Agent)).Given(OwnedChild("Service", "a")),
+            ["delete Service a", "status Agent a"],
+            ("Ready", "True", AgentReasons.Available)),
+
+        ["an agent whose provider stopped allowing its namespace loses the Secret with the key"] = new(
+            "Agent", "a",
+            w => w.Given(Provider.Replace("{name: openai}", "{name: openai, namespace: models}").Replace("{name: openai-key}", "{name: openai-key, namespace: models}"))
+                .Given(Agent.Replace("{providerRef: {name: openai}}", "{providerRef: {name: openai, namespace: models}}"))
+                .Given(OwnedChild("Secret", "a-config")),
+            ["delete Secret a-config", "status Agent a", "event Warning ProviderNotAllowed Agent a"],
+            ("Ready", "False", AgentReasons.ProviderNotAllowed)),
+
+        ["a new configuration waits for a rollout slot while others roll, and keeps the running pods"] = new(
+            "Agent", "a",
+            w =>
+            {
+                GivenConverged(w.Given(Provider, Agent));
+                w.Given(Provider.Replace("sk-test-1", "sk-test-2"));
+                w.Pacer.TryStart(new("team-a", "other"), "hash-of-other");
+            },
+            ["apply Secret a-config", "status Agent a"],
+            ("Ready", "True", "RolloutPending"),
+            ReconcileOutcome.RequeueAfter,
+            MaxConcurrentRollouts: 1),
+
+        ["a provider whose Secret is missing says which and warns"] = new(
+            "ModelProvider", "openai",
+            w => w.Given(Provider.Split("---")[1]),
+            ["status ModelProvider openai", "event Warning SecretNotFound ModelProvider openai"],
+            ("CredentialsResolved", "False", "SecretNotFound")),
+
+        ["a resolvable provider publishes its status and nothing else"] = new(
+            "ModelProvider", "openai",
+            w => w.Given(Provider),
+            ["status ModelProvider openai"],
+            ("Ready", "True", "Resolved")),
+
+        ["a schedule of a runnable agent gets its CronJob and looks again at the next run"] = new(
+            "Schedule", "s",
+            w => w.Given(Provider, Agent, Schedule),
+            ["apply CronJob s", "status Schedule s"],
+            ("Ready", "True", "Scheduled"),
+            ReconcileOutcome.RequeueAfter),
+
+        ["a schedule whose agent is gone suspends its CronJob and warns"] = new(
+            "Schedule", "s",
+            w => w.Given(Schedule).Given("""
+                apiVersion: batch/v1
+                kind: CronJob
+                metadata: {name: s, labels: {app.kubernetes.io/managed-by: drover}}
+                spec: {schedule: "0 7 * * *", suspend: false, jobTemplate: {spec: {template: {spec: {containers: []}}}}}
+                """),
+            ["status Schedule s", "patch CronJob s", "event Warning AgentNotFound Schedule s"],
+            ("Ready", "False", "AgentNotFound")),
+    };
+
+    public static TheoryData<string> CaseNames => [.. Cases.Keys];
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public async Task One_reconcile_sends_exactly_these_writes(string name)
+    {
+        var c = Cases[name];
+        using var world = new ReconcilerWorld(c.MaxConcurrentRollouts);
+        c.Given(world);
+
+        var result = c.Kind switch
+        {
+            "Agent" => await world.ReconcileAgentAsync(c.Name),
+            "ModelProvider" => await world.ReconcileProviderAsync(c.Name),
+            _ => await world.ReconcileScheduleAsync(c.Name),
+        };
+
+        Assert.Equal(c.Writes, world.WriteLines());
+        var condition = world.Condition(c.Kind, c.Name, c.Condition.Type);
+        Assert.Equal((c.Condition.Status, c.Condition.Reason), (condition.Status, condition.Reason));
+        Assert.Equal(c.Outcome, result.Outcome);
+    }
+
+    [Fact]
+    public async Task A_deferred_rollout_says_which_configuration_runs_and_which_waits()
+    {
+        using var world = new ReconcilerWorld(maxConcurrentRollouts: 1);
+        GivenConverged(world.Given(Provider, Agent));
+        var running = world.Informers.Deployments.Cache.Get("team-a", "a")!.Spec.Template.Metadata.Annotations["drover.dev/config-hash"];
+        world.Given(Provider.Replace("sk-test-1", "sk-test-2"));
+        world.Pacer.TryStart(new("team-a", "other"), "hash-of-other");
+
+        await world.ReconcileAgentAsync("a");
+
+        var (_, _, message) = world.Condition("Agent", "a", "Ready");
+        Assert.Contains($"keep configuration {running}", message, StringComparison.Ordinal);
+        Assert.Equal(running, (string?)world.Status("Agent", "a")["configHash"]);
+    }
+
+    /// <summary>Caches every child the agent wants, as the API server returns them, with a Deployment whose rollout finished.</summary>
+    private static ReconcilerWorld GivenConverged(ReconcilerWorld world)
+    {
+        var agent = world.Informers.Agents.Cache.Get("team-a", "a")!;
+        var plan = AgentResolver.Resolve(agent, world.Informers).Plan!;
+        var children = AgentChildren.Build(plan, OperatorOptions.Default);
+        foreach (var child in children.All)
+        {
+            child.Metadata.Uid = "uid-" + child.Metadata.Name + "-" + child.Kind;
+            child.Metadata.ResourceVersion = "1";
+            child.Metadata.OwnerReferences[0].Uid = agent.Metadata.Uid;
+            world.Given(child);
+        }
+
+        var deployment = world.Informers.Deployments.Cache.Get("team-a", "a")!;
+        deployment.Metadata.Generation = 1;
+        deployment.Status = new V1DeploymentStatus { ObservedGeneration = 1, Replicas = 1, UpdatedReplicas = 1, ReadyReplicas = 1, AvailableReplicas = 1 };
+        return world.Given(deployment);
+    }
+
+    /// <summary>A child of agent a of <paramref name="kind"/>, labelled and owned as the operator makes them.</summary>
+    private static string OwnedChild(string kind, string name) => $$"""
+        apiVersion: {{(kind == "Service" || kind == "Secret" ? "v1" : "apps/v1")}}
+        kind: {{kind}}
+        metadata:
+          name: {{name}}
+          labels: {app.kubernetes.io/managed-by: drover}
+          ownerReferences: [{apiVersion: drover.dev/v1alpha1, kind: Agent, name: a, uid: uid-a, controller: true}]
+        """;
+}
