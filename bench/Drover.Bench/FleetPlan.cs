@@ -182,7 +182,12 @@ internal sealed class FleetPlan
     {
         ["apiVersion"] = "v1",
         ["kind"] = "Secret",
-        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["namespace"] = ns,
+            ["labels"] = new JsonObject { ["drover.dev/provider-credentials"] = "true" },
+        },
         ["stringData"] = new JsonObject { [SecretKey] = value },
     };
 

@@ -61,6 +61,19 @@ internal sealed class SchemaGenerator(XmlDocumentation docs)
             }
         }
 
+        // Every integer states its width and range, so the API server refuses a value the operator could not read: one
+        // Agent with a port past Int32 would otherwise stop the Agents watch for everyone. Attributes narrow it below.
+        // Kubernetes' own types keep their upstream shape, which states the format alone.
+        if (IntegerRange(type) is var (format, minimum, maximum))
+        {
+            schema["format"] = format;
+            if (context.PropertyInfo?.DeclaringType.Namespace?.StartsWith("k8s", StringComparison.Ordinal) != true)
+            {
+                schema["minimum"] = minimum;
+                schema["maximum"] = maximum;
+            }
+        }
+
         // Metadata is the API server's to describe: the CRD says only that it is an object.
         if (context.PropertyInfo?.AttributeProvider is PropertyInfo property && type != typeof(k8s.Models.V1ObjectMeta))
         {
@@ -122,6 +135,14 @@ internal sealed class SchemaGenerator(XmlDocumentation docs)
             }
         }
     }
+
+    private static (string Format, long Minimum, long Maximum)? IntegerRange(Type type) =>
+        (Nullable.GetUnderlyingType(type) ?? type) switch
+        {
+            var t when t == typeof(int) => ("int32", int.MinValue, int.MaxValue),
+            var t when t == typeof(long) => ("int64", long.MinValue, long.MaxValue),
+            _ => null,
+        };
 
     private static JsonObject AsObject(JsonNode node) => node switch
     {

@@ -190,7 +190,9 @@ public sealed class EgressRule
     [MinLength(1)]
     public string Cidr { get; set; } = "";
 
-    /// <summary>TCP ports allowed. Empty means every port.</summary>
+    /// <summary>TCP ports allowed, 1 to 65535. Empty means every port.</summary>
+    [Minimum(1)]
+    [Maximum(65535)]
     public List<int>? Ports { get; set; }
 }
 

@@ -16,12 +16,24 @@ public enum ApplyOutcome
 
     /// <summary>A server-side apply was sent.</summary>
     Applied,
+
+    /// <summary>
+    /// Nothing was sent: an object of that name exists and is not controlled by the owner the apply was made for, so
+    /// writing it would take it over (<see cref="ResourceApplier.ApplyOwnedAsync{T}"/>).
+    /// </summary>
+    Conflict,
 }
+
+/// <summary>What <see cref="ResourceApplier.ApplyOwnedAsync{T}"/> did; <paramref name="HeldBy"/> names who controls a conflicting object.</summary>
+public readonly record struct OwnedApplyResult(ApplyOutcome Outcome, string? HeldBy = null);
 
 /// <summary>
 /// Writes desired objects with server-side apply (field manager <c>drover</c> by default, forcing ownership), but
-/// only when the cached live object does not already contain the desired fields. Also prunes children that are
-/// owned but no longer desired, and patches <c>/status</c> only when it changed.
+/// only when the cached live object does not already contain the desired fields. Every applied object carries a hash
+/// of the whole applied body (<see cref="AppliedHashAnnotation"/>): when the desired object changes, even only by
+/// losing a field, the hash differs and the full object is applied again, so the server removes what the manager no
+/// longer applies. Also prunes children that are owned but no longer desired, and patches <c>/status</c> only when
+/// it changed.
 /// </summary>
 public sealed class ResourceApplier
 {
@@ -40,7 +52,36 @@ public sealed class ResourceApplier
         FieldManager = fieldManager;
     }
 
+    /// <summary>The annotation holding the hash of the body last applied.</summary>
+    public const string AppliedHashAnnotation = "drover.dev/applied-hash";
+
     public string FieldManager { get; }
+
+    /// <summary>
+    /// Applies <paramref name="desired"/> as a child controlled by <paramref name="owner"/>, unless an object of that name
+    /// exists that the owner does not control (another owner's, or one nobody manages): then nothing is sent and the
+    /// result is <see cref="ApplyOutcome.Conflict"/>. <paramref name="live"/> comes from a cache that may hold only
+    /// managed objects, so an object it lacks is looked up once before it is created.
+    /// </summary>
+    public async Task<OwnedApplyResult> ApplyOwnedAsync<T>(ResourceKind<T> kind, T desired, T? live, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(desired);
+        ArgumentNullException.ThrowIfNull(owner);
+        var existing = live ?? await _client.GetAsync(kind, desired.Metadata?.NamespaceProperty, desired.Metadata?.Name ?? string.Empty, cancellationToken);
+        if (existing is not null)
+        {
+            var controller = existing.Metadata?.OwnerReferences?.FirstOrDefault(r => r.Controller == true);
+            if (controller is null || string.IsNullOrEmpty(owner.Metadata?.Uid) || controller.Uid != owner.Metadata.Uid)
+            {
+                RuntimeMetrics.ApplyConflicts.WithLabels(kind.Resource).Inc();
+                return new OwnedApplyResult(ApplyOutcome.Conflict, controller is null ? null : $"{controller.Kind} {controller.Name}");
+            }
+        }
+
+        return new OwnedApplyResult(await ApplyAsync(kind, desired, existing, cancellationToken));
+    }
 
     /// <summary>Applies <paramref name="desired"/> unless <paramref name="live"/> (from a cache) already matches it.</summary>
     public async Task<ApplyOutcome> ApplyAsync<T>(ResourceKind<T> kind, T desired, T? live, CancellationToken cancellationToken)
@@ -168,9 +209,15 @@ public sealed class ResourceApplier
         return true;
     }
 
-    private static JsonObject Desired<T>(ResourceKind<T> kind, T desired)
+    /// <summary>
+    /// The body an apply of <paramref name="desired"/> sends: server-set fields stripped, the applied hash added. What the
+    /// live object holds after that apply, for the fields the manager owns.
+    /// </summary>
+    public static JsonObject Desired<T>(ResourceKind<T> kind, T desired)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(desired);
         if (JsonSerializer.SerializeToNode(desired, kind.TypeInfo) is not JsonObject body)
         {
             throw new ArgumentException("The desired object did not serialise to a JSON object.", nameof(desired));
@@ -178,7 +225,21 @@ public sealed class ResourceApplier
 
         body["apiVersion"] = kind.ApiVersion;
         body["kind"] = kind.Kind;
-        return ServerSetFields.Strip(body);
+        ServerSetFields.Strip(body);
+
+        // The hash is part of the body, so the subset test that skips an unchanged apply also notices a removed field.
+        var metadata = body["metadata"] as JsonObject ?? [];
+        body["metadata"] = metadata;
+        if (metadata["annotations"] is JsonObject existing)
+        {
+            existing.Remove(AppliedHashAnnotation);
+        }
+
+        var hash = JsonCanonical.Hash(body);
+        var annotations = metadata["annotations"] as JsonObject ?? [];
+        annotations[AppliedHashAnnotation] = hash;
+        metadata["annotations"] = annotations;
+        return body;
     }
 
     /// <summary>The live object as JSON; list items and hand-made objects may lack apiVersion/kind, which the endpoint implies.</summary>

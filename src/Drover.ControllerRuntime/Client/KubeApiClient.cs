@@ -236,6 +236,28 @@ public sealed class KubeApiClient
         }
     }
 
+    /// <summary>
+    /// The <c>metadata</c> of one object, asked for as <c>PartialObjectMetadata</c> so the server sends nothing else
+    /// (no Secret data); null when the object does not exist.
+    /// </summary>
+    public async Task<JsonObject?> GetMetadataAsync<T>(ResourceKind<T> kind, string? ns, string name, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url(kind.ObjectPath(ns, name), null));
+        request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse("application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"));
+        try
+        {
+            using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            return JsonNode.Parse(text)?["metadata"] is JsonObject metadata ? (JsonObject)metadata.DeepClone() : null;
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Sends a JSON body to an arbitrary API path and returns the JSON answer; for kinds without a typed descriptor.</summary>
     public async Task<JsonNode?> SendJsonAsync(HttpMethod method, string path, JsonNode? body, string contentType, CancellationToken cancellationToken)
     {

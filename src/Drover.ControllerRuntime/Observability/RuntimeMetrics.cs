@@ -63,4 +63,7 @@ public static class RuntimeMetrics
 
     public static readonly Counter ApplySent = Metrics.CreateCounter(
         "drover_apply_sent_total", "Server-side apply requests sent.", "resource");
+
+    public static readonly Counter ApplyConflicts = Metrics.CreateCounter(
+        "drover_apply_conflicts_total", "Applies refused because an object of that name exists that the owner does not control.", "resource");
 }

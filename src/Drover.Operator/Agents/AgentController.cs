@@ -49,7 +49,7 @@ internal static class AgentController
         // What a provider reads reaches the agents through the providers reading it: a key (Secret), and the Service in
         // front of an in-cluster model server, which decides the agent's NetworkPolicy peer.
         controller.Watches(
-            informers.Secrets,
+            informers.CredentialSecrets,
             secret => AgentsThrough(informers, ProviderReferences.BySecret, secret.Metadata),
             new WatchFilter<V1Secret> { OnUpdated = ObjectChanges.SecretContent });
         controller.Watches(

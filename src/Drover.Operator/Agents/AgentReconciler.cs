@@ -36,6 +36,12 @@ internal sealed class AgentReconciler(
     /// </summary>
     public static readonly TimeSpan RolloutRetryInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often an agent blocked by an object it does not own looks again. That object is not in the operator's caches
+    /// (they hold only what Drover manages), so no watch says when it is gone.
+    /// </summary>
+    public static readonly TimeSpan NameConflictRetryInterval = TimeSpan.FromMinutes(1);
+
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest<Agent> request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -62,13 +68,19 @@ internal sealed class AgentReconciler(
         foreach (var child in desired.All)
         {
             // What a pod needs exists before the pod, so the Deployment goes last, and only when the pacer allows.
-            if (!ReferenceEquals(child, desired.Deployment))
+            if (!ReferenceEquals(child, desired.Deployment)
+                && (await children.ApplyAsync(agent, child, cancellationToken)).Failure is { } failure)
             {
-                await children.ApplyAsync(agent, child, cancellationToken);
+                return await ReportBlockedAsync(agent, resolution, live, failure, cancellationToken);
             }
         }
 
         var rollout = await RollOutAsync(agent, plan, desired.Deployment, live, cancellationToken);
+        if (rollout.Failure is { } refused)
+        {
+            return await ReportBlockedAsync(agent, resolution, live, refused, cancellationToken);
+        }
+
         await children.PruneAsync(agent, desired.All, cancellationToken);
         await WriteStatusAsync(agent, AgentStatusCalculator.Compute(agent, resolution, live, rollout), cancellationToken);
         return rollout.Pending ? ReconcileResult.After(RolloutRetryInterval) : ReconcileResult.Done;
@@ -93,7 +105,16 @@ internal sealed class AgentReconciler(
         }
 
         var applied = await children.ApplyAsync(agent, desired, cancellationToken);
-        return new AgentRollout(hash, applied, Pending: false, pacer.MaxConcurrent);
+        return new AgentRollout(hash, applied.Applied, Pending: false, pacer.MaxConcurrent) { Failure = applied.Failure };
+    }
+
+    // A child that cannot be written stops the rest: a Deployment must not start on a Secret that is someone else's.
+    private async Task<ReconcileResult> ReportBlockedAsync(Agent agent, AgentResolution resolution, V1Deployment? live, ResolutionFailure failure, CancellationToken cancellationToken)
+    {
+        await WriteStatusAsync(agent, AgentStatusCalculator.Compute(agent, resolution, live, rollout: null, blocked: failure), cancellationToken);
+        OperatorLog.AgentNotReady(logger, agent.Metadata.NamespaceProperty, agent.Metadata.Name, failure.Reason, failure.Message);
+        await events.WarningAsync(agent, failure.Reason, "Apply", failure.Message, cancellationToken);
+        return failure.Reason == ChildReasons.NameConflict ? ReconcileResult.After(NameConflictRetryInterval) : ReconcileResult.Failed(failure.Message);
     }
 
     private async Task ReportFailureAsync(Agent agent, AgentResolution resolution, V1Deployment? live, CancellationToken cancellationToken)

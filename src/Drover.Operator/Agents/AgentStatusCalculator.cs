@@ -1,8 +1,8 @@
 using System.Globalization;
 using Drover.Api.V1Alpha1;
 using Drover.Operator.Children;
-using Drover.Operator.Rollouts;
 using Drover.Operator.Status;
+using Drover.Operator.Rollouts;
 using k8s.Models;
 
 namespace Drover.Operator.Agents;
@@ -41,6 +41,9 @@ internal sealed record AgentStatusSnapshot(
 /// </summary>
 internal sealed record AgentRollout(string? Hash, bool Applied, bool Pending, int MaxConcurrent)
 {
+    /// <summary>Why the Deployment could not be written, when it could not.</summary>
+    public ResolutionFailure? Failure { get; init; }
+
     /// <summary>The Deployment already runs the desired configuration; nothing was sent.</summary>
     public static AgentRollout Unchanged(string hash) => new(hash, Applied: false, Pending: false, MaxConcurrent: 0);
 }
@@ -55,14 +58,15 @@ internal static class AgentStatusCalculator
     /// <param name="resolution">Its resolution.</param>
     /// <param name="deployment">Its Deployment as cached before this reconcile's apply; null when there is none.</param>
     /// <param name="rollout">What this reconcile did to the Deployment; null when resolution failed and nothing was applied.</param>
-    public static AgentStatusSnapshot Compute(Agent agent, AgentResolution resolution, V1Deployment? deployment, AgentRollout? rollout)
+    /// <param name="blocked">Why a child could not be written (NameConflict, ApplyFailed); null when every write went through.</param>
+    public static AgentStatusSnapshot Compute(Agent agent, AgentResolution resolution, V1Deployment? deployment, AgentRollout? rollout, ResolutionFailure? blocked = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(resolution);
         var selector = ChildLabels.ToSelectorString(ChildLabels.AgentPodSelector(agent.Metadata.Name));
         var replicas = deployment?.Status?.Replicas ?? 0;
         var ready = deployment?.Status?.ReadyReplicas ?? 0;
-        if (resolution.Failure is { } failure)
+        if ((resolution.Failure ?? blocked) is { } failure)
         {
             // The pods still run what they ran; the last good hash and chain stay visible until a new one resolves.
             return new AgentStatusSnapshot(

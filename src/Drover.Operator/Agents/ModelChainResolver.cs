@@ -1,3 +1,4 @@
+using Drover.Operator.Status;
 using Drover.Api.Access;
 using Drover.Api.V1Alpha1;
 using Drover.Operator.ModelProviders;

@@ -80,8 +80,8 @@ internal interface IChildKind
     /// <summary>The object as the API server would receive it, through source-generated JSON.</summary>
     JsonObject ToJson(IKubernetesObject<V1ObjectMeta> obj);
 
-    /// <summary>Applies <paramref name="child"/> unless the cached copy already matches it.</summary>
-    Task<ApplyOutcome> ApplyAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken);
+    /// <summary>Applies <paramref name="child"/> of <paramref name="owner"/> unless the cached copy already matches it, or another object holds its name.</summary>
+    Task<OwnedApplyResult> ApplyAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken);
 
     /// <summary>Deletes the owner's children of this kind whose names are not in <paramref name="wanted"/>; returns how many.</summary>
     Task<int> PruneAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IReadOnlySet<string> wanted, CancellationToken cancellationToken);
@@ -112,12 +112,12 @@ internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInform
         JsonSerializer.SerializeToNode((T)obj, Resource.TypeInfo) as JsonObject
         ?? throw new InvalidOperationException($"{Kind} did not serialise to a JSON object.");
 
-    public Task<ApplyOutcome> ApplyAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken)
+    public Task<OwnedApplyResult> ApplyAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(applier);
         ArgumentNullException.ThrowIfNull(child);
         var live = cache(informers).Cache.Get(child.Metadata.NamespaceProperty, child.Metadata.Name);
-        return applier.ApplyAsync(Resource, (T)child, live, cancellationToken);
+        return applier.ApplyOwnedAsync(Resource, (T)child, live, owner, cancellationToken);
     }
 
     public Task<int> PruneAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IReadOnlySet<string> wanted, CancellationToken cancellationToken)

@@ -1,6 +1,8 @@
 using Drover.ControllerRuntime.Apply;
+using Drover.ControllerRuntime.Client;
 using Drover.Operator.Cluster;
 using Drover.Operator.Observability;
+using Drover.Operator.Status;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -10,19 +12,52 @@ namespace Drover.Operator.Children;
 /// <summary>Applies and prunes children of any registered kind (<see cref="ChildKinds"/>), and logs what it changed.</summary>
 internal sealed class ChildWriter(ResourceApplier applier, OperatorInformers informers, ILogger logger)
 {
-    /// <summary>Applies <paramref name="child"/> unless the cache shows it as desired; returns whether a write was sent.</summary>
-    public async Task<bool> ApplyAsync(IKubernetesObject<V1ObjectMeta> owner, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies <paramref name="child"/> unless the cache shows it as desired. An object of that name that the owner does
+    /// not control is left untouched (<see cref="ChildReasons.NameConflict"/>); one the API server refuses is reported
+    /// with the server's words (<see cref="ChildReasons.ApplyFailed"/>). Other errors (unavailable, throttled) throw, to be retried.
+    /// </summary>
+    public async Task<ChildApply> ApplyAsync(IKubernetesObject<V1ObjectMeta> owner, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(child);
         var kind = ChildKinds.Of(child);
-        if (await kind.ApplyAsync(applier, informers, child, cancellationToken) != ApplyOutcome.Applied)
+        var (ns, name) = (child.Metadata.NamespaceProperty, child.Metadata.Name);
+        OwnedApplyResult result;
+        try
         {
-            return false;
+            result = await kind.ApplyAsync(applier, informers, owner, child, cancellationToken);
+        }
+        catch (KubeApiException e) when (IsRefusal(e))
+        {
+            var failure = new ResolutionFailure(
+                ChildReasons.ApplyFailed,
+                $"The API server refused {kind.Kind} {ns}/{name} ({(int)e.StatusCode}): {e.Message}");
+            OperatorLog.ChildRefused(logger, owner.Metadata.NamespaceProperty, owner.Metadata.Name, kind.Kind, name, e.Message);
+            return new ChildApply(Applied: false, failure);
         }
 
-        OperatorLog.ChildApplied(logger, owner.Metadata.NamespaceProperty, owner.Metadata.Name, kind.Kind, child.Metadata.Name);
-        return true;
+        switch (result.Outcome)
+        {
+            case ApplyOutcome.Applied:
+                OperatorLog.ChildApplied(logger, owner.Metadata.NamespaceProperty, owner.Metadata.Name, kind.Kind, name);
+                return new ChildApply(Applied: true, Failure: null);
+            case ApplyOutcome.Conflict:
+                var holder = result.HeldBy is null ? "nothing controls it" : $"it is controlled by {result.HeldBy}";
+                var conflict = new ResolutionFailure(
+                    ChildReasons.NameConflict,
+                    $"{kind.Kind} {ns}/{name} already exists and this {owner.Kind} does not control it ({holder}); Drover leaves it untouched. "
+                    + $"Rename the {owner.Kind}, or remove or rename that {kind.Kind}.");
+                OperatorLog.ChildNameConflict(logger, owner.Metadata.NamespaceProperty, owner.Metadata.Name, kind.Kind, name, holder);
+                return new ChildApply(Applied: false, conflict);
+            default:
+                return new ChildApply(Applied: false, Failure: null);
+        }
     }
+
+    // A refusal names something to fix in the spec; 409 (a write raced another) and 429 (throttled) are worth retrying.
+    private static bool IsRefusal(KubeApiException e) =>
+        (int)e.StatusCode is >= 400 and < 500 and not 409 and not 429;
 
     /// <summary>Removes every child of <paramref name="owner"/> that is not in <paramref name="wanted"/>, of every kind it owns.</summary>
     public async Task PruneAsync<TOwner>(TOwner owner, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> wanted, CancellationToken cancellationToken)
@@ -53,3 +88,6 @@ internal sealed class ChildWriter(ResourceApplier applier, OperatorInformers inf
         }
     }
 }
+
+/// <summary>What applying one child did: whether a write was sent, and why the child could not be written.</summary>
+internal readonly record struct ChildApply(bool Applied, ResolutionFailure? Failure);

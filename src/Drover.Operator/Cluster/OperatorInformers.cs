@@ -1,3 +1,4 @@
+using Drover.Api;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Informers;
@@ -33,8 +34,13 @@ internal sealed class OperatorInformers : IClusterLookup
         ModelProviders = new Informer<ModelProvider>(client, OperatorKinds.ModelProviders, all, logger);
         Schedules = new Informer<Schedule>(client, OperatorKinds.Schedules, all, logger);
 
-        // Users' Secrets (provider keys), ConfigMaps (instructions, prompts) and Services (in-cluster providers) are inputs, so unfiltered.
-        Secrets = new Informer<V1Secret>(client, OperatorKinds.Secrets, all, logger);
+        // Of users' Secrets, only those labelled as provider credentials are read: a provider cannot name any other
+        // Secret of its namespace, and Helm release Secrets and the like never enter the cache. The operator's own
+        // Secrets carry the managed-by label; no selector can say "either", so they are two informers.
+        CredentialSecrets = new Informer<V1Secret>(client, OperatorKinds.Secrets, all with { LabelSelector = DroverLabels.ProviderCredentialsSelector }, logger);
+        Secrets = new Informer<V1Secret>(client, OperatorKinds.Secrets, owned, logger);
+
+        // ConfigMaps (instructions, prompts) and Services (in-cluster providers) are inputs, so unfiltered.
         ConfigMaps = new Informer<V1ConfigMap>(client, OperatorKinds.ConfigMaps, all, logger);
         Services = new Informer<V1Service>(client, OperatorKinds.Services, all, logger);
         Namespaces = new Informer<V1Namespace>(client, OperatorKinds.Namespaces, new InformerOptions { StripManagedFields = true }, logger);
@@ -51,6 +57,10 @@ internal sealed class OperatorInformers : IClusterLookup
 
     public Informer<Schedule> Schedules { get; }
 
+    /// <summary>Secrets labelled as provider credentials (<see cref="DroverLabels.ProviderCredentials"/>): the only ones resolution reads.</summary>
+    public Informer<V1Secret> CredentialSecrets { get; }
+
+    /// <summary>The Secrets Drover manages (its children).</summary>
     public Informer<V1Secret> Secrets { get; }
 
     public Informer<V1ConfigMap> ConfigMaps { get; }
@@ -70,7 +80,7 @@ internal sealed class OperatorInformers : IClusterLookup
     public Informer<V1CronJob> CronJobs { get; }
 
     public IReadOnlyList<IInformer> All =>
-        [Agents, ModelProviders, Schedules, Secrets, ConfigMaps, Services, Namespaces, ServiceAccounts, Deployments, NetworkPolicies, Claims, CronJobs];
+        [Agents, ModelProviders, Schedules, CredentialSecrets, Secrets, ConfigMaps, Services, Namespaces, ServiceAccounts, Deployments, NetworkPolicies, Claims, CronJobs];
 
     /// <summary>The index value naming an object in <paramref name="ns"/> called <paramref name="name"/>.</summary>
     public static string Key(string? ns, string name) => $"{ns}/{name}";
@@ -86,7 +96,7 @@ internal sealed class OperatorInformers : IClusterLookup
 
     Agent? IClusterLookup.Agent(string ns, string name) => Agents.Cache.Get(ns, name);
 
-    V1Secret? IClusterLookup.Secret(string ns, string name) => Secrets.Cache.Get(ns, name);
+    V1Secret? IClusterLookup.Secret(string ns, string name) => CredentialSecrets.Cache.Get(ns, name);
 
     V1ConfigMap? IClusterLookup.ConfigMap(string ns, string name) => ConfigMaps.Cache.Get(ns, name);
 

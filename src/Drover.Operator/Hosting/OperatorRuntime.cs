@@ -42,7 +42,7 @@ internal sealed class OperatorRuntime : IDisposable
 
         ModelProviders = ModelProviderController.Create(
             Informers,
-            new ModelProviderReconciler(Informers, statuses, events, loggerFactory.CreateLogger<ModelProviderReconciler>(), time),
+            new ModelProviderReconciler(Informers, client, statuses, events, loggerFactory.CreateLogger<ModelProviderReconciler>(), time),
             controllerOptions,
             loggerFactory.CreateLogger("Drover.Controllers.ModelProviders"),
             time);

@@ -19,6 +19,6 @@ internal static class ModelProviderController
     {
         ArgumentNullException.ThrowIfNull(informers);
         return new Controller<ModelProvider>(Name, informers.ModelProviders, reconciler, options, logger, time)
-            .Watches(informers.Secrets, secret => informers.ModelProviders.Cache.KeysByIndex(ProviderReferences.BySecret, OperatorInformers.Key(secret)));
+            .Watches(informers.CredentialSecrets, secret => informers.ModelProviders.Cache.KeysByIndex(ProviderReferences.BySecret, OperatorInformers.Key(secret)));
     }
 }

@@ -9,6 +9,12 @@ internal static class ModelProviderReasons
     /// <summary>A referenced Secret does not exist in the provider's namespace.</summary>
     public const string SecretNotFound = "SecretNotFound";
 
+    /// <summary>
+    /// A referenced Secret exists but is not labelled <c>drover.dev/provider-credentials: "true"</c>, so a provider may
+    /// not read it: credentials opt in, and no provider can export another Secret of its namespace.
+    /// </summary>
+    public const string SecretNotLabelled = "SecretNotLabelled";
+
     /// <summary>A referenced Secret exists but lacks the key, or the key is empty.</summary>
     public const string KeyNotFound = "KeyNotFound";
 

@@ -1,5 +1,6 @@
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Apply;
+using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Controllers;
 using Drover.Operator.Cluster;
 using Drover.Operator.Observability;
@@ -16,6 +17,7 @@ namespace Drover.Operator.ModelProviders;
 /// </summary>
 internal sealed class ModelProviderReconciler(
     OperatorInformers informers,
+    KubeApiClient client,
     StatusWriter statuses,
     EventRecorder events,
     ILogger<ModelProviderReconciler> logger,
@@ -30,17 +32,42 @@ internal sealed class ModelProviderReconciler(
         }
 
         var resolved = ModelProviderResolver.Resolve(provider, informers);
+        var credentials = resolved.CredentialsResolved;
+        var ready = resolved.Ready;
+        if (credentials.Reason == ModelProviderReasons.SecretNotFound && await FindUnlabelledAsync(provider, cancellationToken) is { } unlabelled)
+        {
+            credentials = unlabelled;
+            ready = DesiredCondition.Failed(ConditionTypes.Ready, unlabelled.Reason, unlabelled.Message);
+        }
+
         var generation = provider.Metadata.Generation;
         var status = resolved.ToStatus(generation);
-        status.Conditions = StatusConditions.Merge(provider.Status?.Conditions, resolved.Conditions, generation, time.GetUtcNow());
+        status.Conditions = StatusConditions.Merge(provider.Status?.Conditions, [credentials, ready], generation, time.GetUtcNow());
         await statuses.WriteAsync(provider, status, cancellationToken);
 
-        if (!resolved.IsReady)
+        if (!ready.IsTrue)
         {
-            OperatorLog.ProviderNotReady(logger, provider.Metadata.NamespaceProperty, provider.Metadata.Name, resolved.Ready.Reason, resolved.Ready.Message);
-            await events.WarningAsync(provider, resolved.Ready.Reason, "Resolve", resolved.Ready.Message, cancellationToken);
+            OperatorLog.ProviderNotReady(logger, provider.Metadata.NamespaceProperty, provider.Metadata.Name, ready.Reason, ready.Message);
+            await events.WarningAsync(provider, ready.Reason, "Resolve", ready.Message, cancellationToken);
         }
 
         return ReconcileResult.Done;
+    }
+
+    // The cache holds only labelled Secrets, so one it lacks may exist unlabelled. Asking for its metadata alone tells
+    // the user which command fixes it, without the operator ever receiving the Secret's data.
+    private async Task<DesiredCondition?> FindUnlabelledAsync(ModelProvider provider, CancellationToken cancellationToken)
+    {
+        var ns = provider.Metadata.NamespaceProperty;
+        foreach (var use in ProviderReferences.SecretKeys(provider))
+        {
+            if (informers.CredentialSecrets.Cache.Get(ns, use.Reference.Name) is null
+                && await client.GetMetadataAsync(OperatorKinds.Secrets, ns, use.Reference.Name, cancellationToken) is not null)
+            {
+                return ModelProviderResolver.NotLabelled(provider, use);
+            }
+        }
+
+        return null;
     }
 }

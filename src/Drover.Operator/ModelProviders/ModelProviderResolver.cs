@@ -1,4 +1,5 @@
 using Drover.Api.V1Alpha1;
+using Drover.Api;
 using Drover.Api.Validation;
 using Drover.Operator.Children;
 using Drover.Operator.Resolution;
@@ -81,6 +82,26 @@ internal static class ModelProviderResolver
             credentials);
     }
 
+    /// <summary>
+    /// The CredentialsResolved condition of a provider naming a Secret that exists but does not opt in to being read
+    /// (<see cref="DroverLabels.ProviderCredentials"/>), with the command that opts it in.
+    /// </summary>
+    public static DesiredCondition NotLabelled(ModelProvider provider, SecretKeyUse use)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(use);
+        var ns = provider.Metadata.NamespaceProperty;
+        var name = use.Reference.Name;
+        return DesiredCondition.Failed(
+            ConditionTypes.CredentialsResolved,
+            ModelProviderReasons.SecretNotLabelled,
+            $"Secret \"{name}\" (the {use.What}, {use.Field}.name) exists in namespace \"{ns}\" but is not labelled {DroverLabels.ProviderCredentialsSelector}, "
+            + $"so no provider may read it. If it holds this provider's credentials, run: kubectl -n {ns} label secret {name} {DroverLabels.ProviderCredentialsSelector}");
+    }
+
+    private static bool IsLabelledCredentials(V1Secret secret) =>
+        secret.Metadata?.Labels?.TryGetValue(DroverLabels.ProviderCredentials, out var value) == true && value == DroverLabels.True;
+
     // A policy matches pods, so an in-cluster provider's rule needs its Service's pod selector and target port.
     private static ProviderDestination Destination(ModelProvider provider, IClusterLookup cluster)
     {
@@ -142,9 +163,16 @@ internal static class ModelProviderResolver
             failure = DesiredCondition.Failed(
                 ConditionTypes.CredentialsResolved,
                 ModelProviderReasons.SecretNotFound,
-                $"Secret \"{reference.Name}\" (the {what}, {field}.name) was not found in namespace \"{ns}\"; "
-                + $"create it, for example: kubectl -n {ns} create secret generic {reference.Name} --from-literal={reference.Key}=..., "
-                + "or correct the name.");
+                $"Secret \"{reference.Name}\" (the {what}, {field}.name) was not found in namespace \"{ns}\" among the Secrets labelled "
+                + $"{DroverLabels.ProviderCredentialsSelector}; create and label it, for example: kubectl -n {ns} create secret generic {reference.Name} "
+                + $"--from-literal={reference.Key}=... && kubectl -n {ns} label secret {reference.Name} {DroverLabels.ProviderCredentialsSelector}, "
+                + "label it if it exists, or correct the name.");
+            return false;
+        }
+
+        if (!IsLabelledCredentials(secret))
+        {
+            failure = NotLabelled(provider, use);
             return false;
         }
 

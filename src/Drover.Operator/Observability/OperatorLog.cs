@@ -14,6 +14,12 @@ internal static partial class OperatorLog
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "{Namespace}/{Name}: applied {Kind} {ChildName}")]
     public static partial void ChildApplied(ILogger logger, string? @namespace, string name, string kind, string childName);
 
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "{Namespace}/{Name}: {Kind} {ChildName} exists and is not ours ({Holder}); left untouched")]
+    public static partial void ChildNameConflict(ILogger logger, string? @namespace, string name, string kind, string childName, string holder);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "{Namespace}/{Name}: the API server refused {Kind} {ChildName}: {Detail}")]
+    public static partial void ChildRefused(ILogger logger, string? @namespace, string name, string kind, string childName, string detail);
+
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Agent {Namespace}/{Name}: removed {Count} {Kind} no longer wanted")]
     public static partial void ChildrenPruned(ILogger logger, string? @namespace, string name, int count, string kind);
 

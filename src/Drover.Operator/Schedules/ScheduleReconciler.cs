@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Apply;
 using Drover.ControllerRuntime.Controllers;
+using Drover.Operator.Agents;
 using Drover.Operator.Children;
 using Drover.Operator.Cluster;
 using Drover.Operator.Observability;
@@ -43,7 +44,8 @@ internal sealed class ScheduleReconciler(
         var live = informers.CronJobs.Cache.Get(ns, schedule.Metadata.Name);
         if (plan is not null)
         {
-            await children.ApplyAsync(schedule, CronJobBuilder.Build(plan, options), cancellationToken);
+            // A CronJob of that name that is not this Schedule's is left alone, and the Schedule cannot run.
+            failure = (await children.ApplyAsync(schedule, CronJobBuilder.Build(plan, options), cancellationToken)).Failure;
         }
 
         var now = time.GetUtcNow();
@@ -61,7 +63,8 @@ internal sealed class ScheduleReconciler(
 
         if (failure is not null)
         {
-            if (live is { Spec.Suspend: not true })
+            // Only a CronJob this Schedule controls is suspended: another one is not Drover's to touch.
+            if (live is { Spec.Suspend: not true } && live.Metadata.OwnerReferences?.Any(r => r.Controller == true && r.Uid == schedule.Metadata.Uid) == true)
             {
                 await applier.MergePatchAsync(ChildKinds.CronJobs.Resource, live, SuspendPatch(), cancellationToken);
                 OperatorLog.CronJobSuspended(logger, ns, schedule.Metadata.Name, failure.Reason);
@@ -69,7 +72,13 @@ internal sealed class ScheduleReconciler(
 
             OperatorLog.ScheduleNotReady(logger, ns, schedule.Metadata.Name, failure.Reason, failure.Message);
             await events.WarningAsync(schedule, failure.Reason, "Resolve", failure.Message, cancellationToken);
-            return ReconcileResult.Done;
+            return failure.Reason switch
+            {
+                // The object in the way is not in the operator's caches, so no watch says when it is gone.
+                ChildReasons.NameConflict => ReconcileResult.After(AgentReconciler.NameConflictRetryInterval),
+                ChildReasons.ApplyFailed => ReconcileResult.Failed(failure.Message),
+                _ => ReconcileResult.Done,
+            };
         }
 
         if (snapshot.NextScheduleTime is { } next)

@@ -13,7 +13,7 @@ public sealed class ConfigHashTests
     private const string GroqProvider = """
         apiVersion: v1
         kind: Secret
-        metadata: {name: groq-key}
+        metadata: {name: groq-key, labels: {drover.dev/provider-credentials: "true"}}
         stringData: {key: gsk-1}
         ---
         apiVersion: drover.dev/v1alpha1

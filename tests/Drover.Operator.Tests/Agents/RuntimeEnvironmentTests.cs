@@ -10,7 +10,9 @@ public sealed class RuntimeEnvironmentTests
         var cluster = Manifests.Cluster($$"""
             apiVersion: v1
             kind: Secret
-            metadata: {name: k}
+            metadata:
+              name: k
+              labels: {drover.dev/provider-credentials: "true"}
             stringData: {key: secret}
             ---
             apiVersion: drover.dev/v1alpha1

@@ -36,7 +36,9 @@ public sealed class ModelProviderResolverTests
         var provider = Resolve($$"""
             apiVersion: v1
             kind: Secret
-            metadata: {name: k}
+            metadata:
+              name: k
+              labels: {drover.dev/provider-credentials: "true"}
             stringData:
               key: secret
             ---
@@ -94,7 +96,7 @@ public sealed class ModelProviderResolverTests
         var provider = Resolve("""
             apiVersion: v1
             kind: Secret
-            metadata: {name: openai-key}
+            metadata: {name: openai-key, labels: {drover.dev/provider-credentials: "true"}}
             data: {apikey: c2stMQ==, token: c2stMg==}
             ---
             apiVersion: drover.dev/v1alpha1
@@ -115,7 +117,7 @@ public sealed class ModelProviderResolverTests
         var empty = Resolve("""
             apiVersion: v1
             kind: Secret
-            metadata: {name: k}
+            metadata: {name: k, labels: {drover.dev/provider-credentials: "true"}}
             stringData: {api-key: ""}
             ---
             apiVersion: drover.dev/v1alpha1
@@ -126,7 +128,7 @@ public sealed class ModelProviderResolverTests
         var newline = Resolve("""
             apiVersion: v1
             kind: Secret
-            metadata: {name: k}
+            metadata: {name: k, labels: {drover.dev/provider-credentials: "true"}}
             data: {api-key: c2stMQo=}
             ---
             apiVersion: drover.dev/v1alpha1
@@ -175,7 +177,7 @@ public sealed class ModelProviderResolverTests
         const string secret = """
             apiVersion: v1
             kind: Secret
-            metadata: {name: org}
+            metadata: {name: org, labels: {drover.dev/provider-credentials: "true"}}
             stringData: {id: org-1}
             """;
         const string provider = """

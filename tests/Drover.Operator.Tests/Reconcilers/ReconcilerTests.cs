@@ -1,6 +1,10 @@
 using Drover.ControllerRuntime.Controllers;
 using Drover.Operator.Agents;
 using Drover.Operator.Tests.TestSupport;
+using System.Text.Json.Nodes;
+using Drover.ControllerRuntime.Apply;
+using Drover.Operator.Children;
+using k8s;
 using k8s.Models;
 
 namespace Drover.Operator.Tests.Reconcilers;
@@ -14,7 +18,7 @@ public sealed class ReconcilerTests
     private const string Provider = """
         apiVersion: v1
         kind: Secret
-        metadata: {name: openai-key}
+        metadata: {name: openai-key, labels: {drover.dev/provider-credentials: "true"}}
         stringData: {api-key: sk-test-1}
         ---
         apiVersion: drover.dev/v1alpha1
@@ -100,6 +104,43 @@ public sealed class ReconcilerTests
             ReconcileOutcome.RequeueAfter,
             MaxConcurrentRollouts: 1),
 
+        ["an agent named like a NetworkPolicy it does not own leaves it untouched and reports the conflict"] = new(
+            "Agent", "a",
+            w => w.Given(Provider, Agent).OnServerOnly("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: a}
+                spec: {podSelector: {}, policyTypes: [Ingress]}
+                """),
+            ["apply ServiceAccount a", "apply Secret a-config", "status Agent a", "event Warning NameConflict Agent a"],
+            ("Ready", "False", "NameConflict"),
+            ReconcileOutcome.RequeueAfter),
+
+        ["an agent whose Secret name is another agent's leaves it untouched and starts no pod"] = new(
+            "Agent", "a",
+            w => w.Given(Provider, Agent).Given("""
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: a-config
+                  labels: {app.kubernetes.io/managed-by: drover}
+                  ownerReferences: [{apiVersion: drover.dev/v1alpha1, kind: Agent, name: other, uid: uid-other, controller: true}]
+                """),
+            ["apply ServiceAccount a", "status Agent a", "event Warning NameConflict Agent a"],
+            ("Ready", "False", "NameConflict"),
+            ReconcileOutcome.RequeueAfter),
+
+        ["a provider naming a Secret that is not labelled as credentials never reads it and says how to label it"] = new(
+            "ModelProvider", "openai",
+            w => w.Given(Provider.Split("---")[1]).OnServerOnly("""
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: openai-key}
+                stringData: {api-key: db-password}
+                """),
+            ["status ModelProvider openai", "event Warning SecretNotLabelled ModelProvider openai"],
+            ("CredentialsResolved", "False", "SecretNotLabelled")),
+
         ["a provider whose Secret is missing says which and warns"] = new(
             "ModelProvider", "openai",
             w => w.Given(Provider.Split("---")[1]),
@@ -124,7 +165,10 @@ public sealed class ReconcilerTests
             w => w.Given(Schedule).Given("""
                 apiVersion: batch/v1
                 kind: CronJob
-                metadata: {name: s, labels: {app.kubernetes.io/managed-by: drover}}
+                metadata:
+                  name: s
+                  labels: {app.kubernetes.io/managed-by: drover}
+                  ownerReferences: [{apiVersion: drover.dev/v1alpha1, kind: Schedule, name: s, uid: uid-s, controller: true}]
                 spec: {schedule: "0 7 * * *", suspend: false, jobTemplate: {spec: {template: {spec: {containers: []}}}}}
                 """),
             ["status Schedule s", "patch CronJob s", "event Warning AgentNotFound Schedule s"],
@@ -170,7 +214,7 @@ public sealed class ReconcilerTests
         Assert.Equal(running, (string?)world.Status("Agent", "a")["configHash"]);
     }
 
-    /// <summary>Caches every child the agent wants, as the API server returns them, with a Deployment whose rollout finished.</summary>
+    /// <summary>Caches every child the agent wants, as the API server holds them after the apply, with a Deployment whose rollout finished.</summary>
     private static ReconcilerWorld GivenConverged(ReconcilerWorld world)
     {
         var agent = world.Informers.Agents.Cache.Get("team-a", "a")!;
@@ -178,10 +222,15 @@ public sealed class ReconcilerTests
         var children = AgentChildren.Build(plan, OperatorOptions.Default);
         foreach (var child in children.All)
         {
-            child.Metadata.Uid = "uid-" + child.Metadata.Name + "-" + child.Kind;
-            child.Metadata.ResourceVersion = "1";
-            child.Metadata.OwnerReferences[0].Uid = agent.Metadata.Uid;
-            world.Given(child);
+            var kind = ChildKinds.Of(child);
+            var applied = kind.ToJson(child);
+            applied["metadata"]!["uid"] = "uid-" + child.Metadata.Name + "-" + child.Kind;
+            applied["metadata"]!["resourceVersion"] = "1";
+            applied["metadata"]!["annotations"] = new JsonObject
+            {
+                [ResourceApplier.AppliedHashAnnotation] = (string)AppliedBody(kind, child)["metadata"]!["annotations"]![ResourceApplier.AppliedHashAnnotation]!,
+            };
+            world.Given(applied.ToJsonString());
         }
 
         var deployment = world.Informers.Deployments.Cache.Get("team-a", "a")!;
@@ -189,6 +238,17 @@ public sealed class ReconcilerTests
         deployment.Status = new V1DeploymentStatus { ObservedGeneration = 1, Replicas = 1, UpdatedReplicas = 1, ReadyReplicas = 1, AvailableReplicas = 1 };
         return world.Given(deployment);
     }
+
+    private static JsonObject AppliedBody(IChildKind kind, IKubernetesObject<V1ObjectMeta> child) => kind switch
+    {
+        ChildKind<V1ServiceAccount> k => ResourceApplier.Desired(k.Resource, (V1ServiceAccount)child),
+        ChildKind<V1Secret> k => ResourceApplier.Desired(k.Resource, (V1Secret)child),
+        ChildKind<V1NetworkPolicy> k => ResourceApplier.Desired(k.Resource, (V1NetworkPolicy)child),
+        ChildKind<V1Service> k => ResourceApplier.Desired(k.Resource, (V1Service)child),
+        ChildKind<V1PersistentVolumeClaim> k => ResourceApplier.Desired(k.Resource, (V1PersistentVolumeClaim)child),
+        ChildKind<V1Deployment> k => ResourceApplier.Desired(k.Resource, (V1Deployment)child),
+        _ => throw new ArgumentException(kind.Kind),
+    };
 
     /// <summary>A child of agent a of <paramref name="kind"/>, labelled and owned as the operator makes them.</summary>
     private static string OwnedChild(string kind, string name) => $$"""

@@ -14,7 +14,7 @@ internal static class Manifests
     public const string OpenAiProvider = """
         apiVersion: v1
         kind: Secret
-        metadata: {name: openai-key, namespace: team-a}
+        metadata: {name: openai-key, namespace: team-a, labels: {drover.dev/provider-credentials: "true"}}
         stringData: {api-key: sk-test-1}
         ---
         apiVersion: drover.dev/v1alpha1

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Drover.Api;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Apply;
 using Drover.ControllerRuntime.Client;
@@ -45,7 +46,7 @@ internal sealed class ReconcilerWorld : IDisposable
         var children = new ChildWriter(applier, Informers, NullLogger.Instance);
         Pacer = new RolloutPacer(maxConcurrentRollouts);
         Agents = new AgentReconciler(Informers, children, statuses, events, Pacer, OperatorOptions.Default, NullLogger<AgentReconciler>.Instance, Time);
-        Providers = new ModelProviderReconciler(Informers, statuses, events, NullLogger<ModelProviderReconciler>.Instance, Time);
+        Providers = new ModelProviderReconciler(Informers, client, statuses, events, NullLogger<ModelProviderReconciler>.Instance, Time);
         Schedules = new ScheduleReconciler(Informers, children, statuses, applier, events, OperatorOptions.Default, NullLogger<ScheduleReconciler>.Instance, Time);
     }
 
@@ -78,6 +79,23 @@ internal sealed class ReconcilerWorld : IDisposable
                 metadata["resourceVersion"] ??= "1";
                 Cache(document);
             }
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Makes the API server hold an object the caches do not (one Drover does not manage): GETs of it answer with the
+    /// YAML document (namespace team-a when none is given).
+    /// </summary>
+    public ReconcilerWorld OnServerOnly(string yaml)
+    {
+        foreach (var document in YamlReader.ReadDocuments(yaml))
+        {
+            var metadata = (JsonObject)document["metadata"]!;
+            metadata["namespace"] ??= "team-a";
+            metadata["uid"] ??= "uid-" + (string)metadata["name"]! + "-unmanaged";
+            _api.Hold((JsonObject)document);
         }
 
         return this;
@@ -127,6 +145,9 @@ internal sealed class ReconcilerWorld : IDisposable
             case "Agent": Put(Informers.Agents, OperatorKinds.Agents, document); break;
             case "ModelProvider": Put(Informers.ModelProviders, OperatorKinds.ModelProviders, document); break;
             case "Schedule": Put(Informers.Schedules, OperatorKinds.Schedules, document); break;
+            case "Secret" when IsCredentials(document):
+                Put(Informers.CredentialSecrets, OperatorKinds.Secrets, document);
+                break;
             case "Secret": Put(Informers.Secrets, OperatorKinds.Secrets, document); break;
             case "ConfigMap": Put(Informers.ConfigMaps, OperatorKinds.ConfigMaps, document); break;
             case "Service": Put(Informers.Services, OperatorKinds.Services, document); break;
@@ -139,6 +160,9 @@ internal sealed class ReconcilerWorld : IDisposable
             default: throw new ArgumentException($"No cache holds {(string?)document["kind"]}.");
         }
     }
+
+    private static bool IsCredentials(JsonNode secret) =>
+        secret["metadata"]?["labels"] is JsonObject labels && (string?)labels[DroverLabels.ProviderCredentials] == DroverLabels.True;
 
     private static void Put<T>(ControllerRuntime.Informers.Informer<T> informer, ResourceKind<T> kind, JsonNode document)
         where T : class, IKubernetesObject<V1ObjectMeta>
@@ -187,6 +211,15 @@ internal sealed class ReconcilerWorld : IDisposable
 
         private readonly Lock _lock = new();
         private readonly List<RecordedWrite> _writes = [];
+        private readonly Dictionary<(string Kind, string Name), JsonObject> _held = [];
+
+        public void Hold(JsonObject obj)
+        {
+            lock (_lock)
+            {
+                _held[((string)obj["kind"]!, (string)obj["metadata"]!["name"]!)] = obj;
+            }
+        }
 
         public IReadOnlyList<RecordedWrite> Writes
         {
@@ -207,6 +240,23 @@ internal sealed class ReconcilerWorld : IDisposable
             var kind = resourceAt < 0 ? "?" : Kinds[segments[resourceAt]];
             var name = resourceAt >= 0 && resourceAt + 1 < segments.Length ? segments[resourceAt + 1] : (string?)body?["metadata"]?["name"] ?? "";
             var isStatus = segments[^1] == "status";
+            if (request.Method == HttpMethod.Get)
+            {
+                // Reads go to the caches; the server answers GETs only for what it holds outside them.
+                JsonObject? held;
+                lock (_lock)
+                {
+                    held = _held.GetValueOrDefault((kind, name));
+                }
+
+                return held is null
+                    ? new HttpResponseMessage(HttpStatusCode.NotFound)
+                    {
+                        Content = new StringContent($$"""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404,"message":"{{kind}} \"{{name}}\" not found"}""", Encoding.UTF8, "application/json"),
+                    }
+                    : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(held.ToJsonString(), Encoding.UTF8, "application/json") };
+            }
+
             var verb = request.Method.Method switch
             {
                 "DELETE" => "delete",

@@ -6,7 +6,7 @@ internal static class Manifests
     public static string Secret(string name, string key, string value, string ns = "default") => $"""
         apiVersion: v1
         kind: Secret
-        metadata: {"{"}name: {name}, namespace: {ns}{"}"}
+        metadata: {"{"}name: {name}, namespace: {ns}, labels: {"{"}drover.dev/provider-credentials: "true"{"}"}{"}"}
         stringData:
           {key}: {value}
         """;
@@ -14,7 +14,7 @@ internal static class Manifests
     public static string OpenAIProvider(string name, string secret, string key = "api-key", string ns = "default", string models = "[gpt-4o-mini, gpt-4o]", string allowed = "{from: Same}") => $"""
         apiVersion: drover.dev/v1alpha1
         kind: ModelProvider
-        metadata: {"{"}name: {name}, namespace: {ns}{"}"}
+        metadata: {"{"}name: {name}, namespace: {ns}, labels: {"{"}drover.dev/provider-credentials: "true"{"}"}{"}"}
         spec:
           type: OpenAI
           apiKey:

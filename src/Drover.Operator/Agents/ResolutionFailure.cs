@@ -1,7 +1,0 @@
-namespace Drover.Operator.Agents;
-
-/// <summary>Why something could not be resolved: a condition reason and a message that says what to fix.</summary>
-internal sealed record ResolutionFailure(string Reason, string Message)
-{
-    public override string ToString() => $"{Reason}: {Message}";
-}
