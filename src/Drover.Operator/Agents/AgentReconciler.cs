@@ -120,15 +120,50 @@ internal sealed class AgentReconciler(
     private async Task ReportFailureAsync(Agent agent, AgentResolution resolution, V1Deployment? live, CancellationToken cancellationToken)
     {
         var failure = resolution.Failure!;
-        if (failure.Reason == AgentReasons.ProviderNotAllowed)
+        ResolutionFailure? outcome = null;
+        if (resolution.RevokesAccess)
         {
-            // The provider no longer admits this namespace: its key must not stay in a Secret here.
-            await children.RemoveAllAsync(agent, ChildKinds.Secrets, cancellationToken);
+            outcome = await RevokeAsync(agent, resolution, failure, live, cancellationToken);
         }
 
-        await WriteStatusAsync(agent, AgentStatusCalculator.Compute(agent, resolution, live, rollout: null), cancellationToken);
+        await WriteStatusAsync(agent, AgentStatusCalculator.Compute(agent, resolution, live, rollout: null, blocked: outcome), cancellationToken);
         OperatorLog.AgentNotReady(logger, agent.Metadata.NamespaceProperty, agent.Metadata.Name, failure.Reason, failure.Message);
         await events.WarningAsync(agent, failure.Reason, "Resolve", failure.Message, cancellationToken);
+    }
+
+    /// <summary>
+    /// The agent may no longer use some provider of its chain. A running agent is cut down to the links it may still
+    /// use, at once (no rollout slot: a revoked key must not wait); with none left, its Secret goes and it scales to
+    /// zero. Either way no key it may not use stays in its Secret or its pods, and the normal path restores it all
+    /// when access returns. An agent that never ran gets nothing, as for any spec that does not resolve.
+    /// </summary>
+    private async Task<ResolutionFailure> RevokeAsync(Agent agent, AgentResolution resolution, ResolutionFailure failure, V1Deployment? live, CancellationToken cancellationToken)
+    {
+        if (resolution.Reduced is { } reduced && live is not null)
+        {
+            var desired = AgentChildren.Build(reduced, options);
+            foreach (var child in desired.All)
+            {
+                if ((await children.ApplyAsync(agent, child, cancellationToken)).Failure is { } refused)
+                {
+                    return refused;
+                }
+            }
+
+            await children.PruneAsync(agent, desired.All, cancellationToken);
+            var kept = string.Join(", ", reduced.Chain.All.Select(m => $"{m.Model} via {m.Provider.Namespace}/{m.Provider.Name}"));
+            return failure with { Message = $"{failure.Message} Until that is fixed the agent runs with only what it may use: {kept}." };
+        }
+
+        await children.RemoveAllAsync(agent, ChildKinds.Secrets, cancellationToken);
+        if (live is { Spec.Replicas: not 0 })
+        {
+            await children.ScaleToZeroAsync(live, cancellationToken);
+        }
+
+        return live is null
+            ? failure
+            : failure with { Message = $"{failure.Message} No provider of its chain is usable, so the agent is scaled to zero and its keys are removed until access returns." };
     }
 
     private Task<bool> WriteStatusAsync(Agent agent, AgentStatusSnapshot snapshot, CancellationToken cancellationToken)

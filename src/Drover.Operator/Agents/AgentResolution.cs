@@ -6,14 +6,22 @@ namespace Drover.Operator.Agents;
 /// <summary>The outcome of resolving an agent: a plan the builders can use, or the failure to report.</summary>
 internal sealed class AgentResolution
 {
-    private AgentResolution(AgentPlan? plan, ResolutionFailure? failure, DesiredCondition modelResolved)
+    private AgentResolution(AgentPlan? plan, ResolutionFailure? failure, DesiredCondition modelResolved, AgentPlan? reduced = null)
     {
         Plan = plan;
         Failure = failure;
         ModelResolved = modelResolved;
+        Reduced = reduced;
     }
 
     public AgentPlan? Plan { get; }
+
+    /// <summary>
+    /// When some links of the chain can no longer be used (provider gone, no longer allowing the namespace, its
+    /// credentials gone or unlabelled, model no longer allowed) but others can: the agent with only those. A running
+    /// agent is cut down to it, so no key it may not use stays in its Secret or its pods. Null otherwise.
+    /// </summary>
+    public AgentPlan? Reduced { get; }
 
     public ResolutionFailure? Failure { get; }
 
@@ -27,8 +35,12 @@ internal sealed class AgentResolution
         AgentReasons.Resolved,
         Describe(plan.Chain)));
 
-    internal static AgentResolution ChainFailed(ResolutionFailure failure) =>
-        new(null, failure, DesiredCondition.Failed(ConditionTypes.ModelResolved, failure.Reason, failure.Message));
+    internal static AgentResolution ChainFailed(ResolutionFailure failure, AgentPlan? reduced = null) =>
+        new(null, failure, DesiredCondition.Failed(ConditionTypes.ModelResolved, failure.Reason, failure.Message), reduced);
+
+    /// <summary>Whether the failure is about using the chain's providers, so a running agent must drop what it may not use.</summary>
+    public bool RevokesAccess => Failure?.Reason is AgentReasons.ProviderNotFound or AgentReasons.ProviderNotAllowed
+        or AgentReasons.ProviderNotReady or AgentReasons.ModelNotAllowed or AgentReasons.ModelRequired;
 
     internal static AgentResolution Failed(ModelChain chain, ResolutionFailure failure) =>
         new(null, failure, DesiredCondition.Met(ConditionTypes.ModelResolved, AgentReasons.Resolved, Describe(chain)));

@@ -19,13 +19,15 @@ internal static class AgentResolver
             return AgentResolution.ChainFailed(new ResolutionFailure(AgentReasons.InvalidSpec, string.Join(" ", errors.Select(e => e.ToString()))));
         }
 
-        var chainFailure = ModelChainResolver.TryResolve(defaulted, cluster, out var chain);
+        var chainFailure = ModelChainResolver.TryResolve(defaulted, cluster, out var chain, out var usable);
+        var instructionsFailure = TryReadInstructions(defaulted, cluster, out var instructions);
         if (chainFailure is not null)
         {
-            return AgentResolution.ChainFailed(chainFailure);
+            // What a running agent may keep: the links it may still use, when nothing else is wrong.
+            var revoked = usable is not null && instructionsFailure is null ? new AgentPlan(defaulted, usable, instructions) : null;
+            return AgentResolution.ChainFailed(chainFailure, revoked);
         }
 
-        var instructionsFailure = TryReadInstructions(defaulted, cluster, out var instructions);
         return instructionsFailure is null
             ? AgentResolution.Resolved(new AgentPlan(defaulted, chain!, instructions))
             : AgentResolution.Failed(chain!, instructionsFailure);

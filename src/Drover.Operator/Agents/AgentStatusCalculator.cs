@@ -58,7 +58,10 @@ internal static class AgentStatusCalculator
     /// <param name="resolution">Its resolution.</param>
     /// <param name="deployment">Its Deployment as cached before this reconcile's apply; null when there is none.</param>
     /// <param name="rollout">What this reconcile did to the Deployment; null when resolution failed and nothing was applied.</param>
-    /// <param name="blocked">Why a child could not be written (NameConflict, ApplyFailed); null when every write went through.</param>
+    /// <param name="blocked">
+    /// Why the agent is not running as specified beyond its resolution (a child that could not be written, or what
+    /// revoking a provider did); it decides Ready. Null when every write went through.
+    /// </param>
     public static AgentStatusSnapshot Compute(Agent agent, AgentResolution resolution, V1Deployment? deployment, AgentRollout? rollout, ResolutionFailure? blocked = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
@@ -66,7 +69,7 @@ internal static class AgentStatusCalculator
         var selector = ChildLabels.ToSelectorString(ChildLabels.AgentPodSelector(agent.Metadata.Name));
         var replicas = deployment?.Status?.Replicas ?? 0;
         var ready = deployment?.Status?.ReadyReplicas ?? 0;
-        if ((resolution.Failure ?? blocked) is { } failure)
+        if ((blocked ?? resolution.Failure) is { } failure)
         {
             // The pods still run what they ran; the last good hash and chain stay visible until a new one resolves.
             return new AgentStatusSnapshot(

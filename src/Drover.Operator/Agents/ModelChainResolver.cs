@@ -16,30 +16,54 @@ internal static class ModelChainResolver
     /// <param name="cluster">Where providers, their Secrets and namespace labels are read.</param>
     /// <param name="chain">The resolved chain when the result is null.</param>
     /// <returns>Null on success, else why the chain cannot resolve.</returns>
-    public static ResolutionFailure? TryResolve(Agent agent, IClusterLookup cluster, out ModelChain? chain)
+    public static ResolutionFailure? TryResolve(Agent agent, IClusterLookup cluster, out ModelChain? chain) =>
+        TryResolve(agent, cluster, out chain, out _);
+
+    /// <param name="agent">The agent (defaults need not be applied).</param>
+    /// <param name="cluster">Where providers, their Secrets and namespace labels are read.</param>
+    /// <param name="chain">The resolved chain when the result is null.</param>
+    /// <param name="usable">
+    /// When the chain does not resolve: the links the agent may still use, in order (null when none is left). A running
+    /// agent keeps only these, so a key it may no longer use leaves its Secret and its pods.
+    /// </param>
+    /// <returns>Null on success, else why the chain cannot resolve (the first link at fault).</returns>
+    public static ResolutionFailure? TryResolve(Agent agent, IClusterLookup cluster, out ModelChain? chain, out ModelChain? usable)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(cluster);
         chain = null;
+        usable = null;
+        ResolutionFailure? first = null;
         var links = new List<ChainedModel>();
         foreach (var link in AgentReferences.Links(agent))
         {
             var failure = TryResolveLink(agent, cluster, link, out var resolved);
-            if (failure is not null)
+            if (failure is null)
             {
-                return failure;
+                links.Add(resolved!);
             }
-
-            links.Add(resolved!);
+            else
+            {
+                first ??= failure;
+            }
         }
 
-        if (links.Count == 0)
+        if (links.Count == 0 && first is null)
         {
             return new ResolutionFailure(AgentReasons.InvalidSpec, "spec.model.providerRef.name: Required value; name the ModelProvider that serves the agent's model.");
         }
 
-        chain = new ModelChain(links[0], links[1..], agent.Spec.Model.Parameters);
-        return null;
+        var resolvedChain = links.Count == 0 ? null : new ModelChain(links[0], links[1..], agent.Spec.Model.Parameters);
+        if (first is null)
+        {
+            chain = resolvedChain;
+        }
+        else
+        {
+            usable = resolvedChain;
+        }
+
+        return first;
     }
 
     private static ResolutionFailure? TryResolveLink(Agent agent, IClusterLookup cluster, ModelLink reference, out ChainedModel? link)

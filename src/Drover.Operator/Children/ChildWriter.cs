@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Drover.ControllerRuntime.Apply;
 using Drover.ControllerRuntime.Client;
 using Drover.Operator.Cluster;
@@ -86,6 +87,14 @@ internal sealed class ChildWriter(ResourceApplier applier, OperatorInformers inf
         {
             OperatorLog.ChildrenPruned(logger, owner.Metadata.NamespaceProperty, owner.Metadata.Name, pruned, kind.Kind);
         }
+    }
+
+    /// <summary>Scales a Deployment to zero without changing its template; the next apply restores its replicas.</summary>
+    public async Task ScaleToZeroAsync(V1Deployment deployment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        await applier.MergePatchAsync(ChildKinds.Deployments.Resource, deployment, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 0 } }, cancellationToken);
+        OperatorLog.ScaledToZero(logger, deployment.Metadata.NamespaceProperty, deployment.Metadata.Name);
     }
 }
 

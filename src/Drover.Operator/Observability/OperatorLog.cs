@@ -20,6 +20,9 @@ internal static partial class OperatorLog
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "{Namespace}/{Name}: the API server refused {Kind} {ChildName}: {Detail}")]
     public static partial void ChildRefused(ILogger logger, string? @namespace, string name, string kind, string childName, string detail);
 
+    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Agent {Namespace}/{Name}: scaled to zero, no provider of its chain is usable")]
+    public static partial void ScaledToZero(ILogger logger, string? @namespace, string name);
+
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Agent {Namespace}/{Name}: removed {Count} {Kind} no longer wanted")]
     public static partial void ChildrenPruned(ILogger logger, string? @namespace, string name, int count, string kind);
 

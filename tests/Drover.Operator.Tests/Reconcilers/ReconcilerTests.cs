@@ -47,6 +47,40 @@ public sealed class ReconcilerTests
         spec: {agentRef: {name: a}, schedule: "0 7 * * *", prompt: Summarise the night.}
         """;
 
+    private const string AgentWithFallback = """
+        apiVersion: drover.dev/v1alpha1
+        kind: Agent
+        metadata: {name: a}
+        spec:
+          image: ghcr.io/example/agent:1
+          model:
+            providerRef: {name: openai}
+            fallbacks: [{providerRef: {name: anthropic, namespace: models}, name: claude-3-5-haiku-latest}]
+        """;
+
+    private static string Fallback(string allowed) => $$"""
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: anthropic-key
+          namespace: models
+          labels: {drover.dev/provider-credentials: "true"}
+        stringData: {api-key: sk-ant-1}
+        ---
+        apiVersion: drover.dev/v1alpha1
+        kind: ModelProvider
+        metadata:
+          name: anthropic
+          namespace: models
+          generation: {{(allowed == "All" ? 1 : 2)}}
+        spec:
+          type: Anthropic
+          apiKey:
+            secretKeyRef: {name: anthropic-key, key: api-key}
+          allowedNamespaces:
+            from: {{allowed}}
+        """;
+
     /// <summary>One row: what the caches hold, what one reconcile must send, and the condition it must decide.</summary>
     private sealed record Case(
         string Kind,
@@ -141,6 +175,31 @@ public sealed class ReconcilerTests
             ["status ModelProvider openai", "event Warning SecretNotLabelled ModelProvider openai"],
             ("CredentialsResolved", "False", "SecretNotLabelled")),
 
+        ["a running agent whose only provider is deleted loses its keys and scales to zero"] = new(
+            "Agent", "a",
+            w => GivenConverged(w.Given(Provider, Agent)).Deleted("openai"),
+            ["delete Secret a-config", "patch Deployment a", "status Agent a", "event Warning ProviderNotFound Agent a"],
+            ("Ready", "False", AgentReasons.ProviderNotFound)),
+
+        ["a running agent whose fallback stopped allowing its namespace keeps only the primary, at once"] = new(
+            "Agent", "a",
+            w =>
+            {
+                GivenConverged(w.Given(Provider, Fallback("All"), AgentWithFallback));
+                w.Pacer.TryStart(new("team-a", "other"), "hash-of-other");
+                w.Given(Fallback("Same"));
+            },
+            // Both providers are public on 443, so the NetworkPolicy stays as it is.
+            ["apply Secret a-config", "apply Deployment a", "status Agent a", "event Warning ProviderNotAllowed Agent a"],
+            ("Ready", "False", AgentReasons.ProviderNotAllowed),
+            MaxConcurrentRollouts: 1),
+
+        ["a new agent whose provider does not exist gets nothing, not even a Secret"] = new(
+            "Agent", "a",
+            w => w.Given(Agent),
+            ["status Agent a", "event Warning ProviderNotFound Agent a"],
+            ("Ready", "False", AgentReasons.ProviderNotFound)),
+
         ["a provider whose Secret is missing says which and warns"] = new(
             "ModelProvider", "openai",
             w => w.Given(Provider.Split("---")[1]),
@@ -212,6 +271,24 @@ public sealed class ReconcilerTests
         var (_, _, message) = world.Condition("Agent", "a", "Ready");
         Assert.Contains($"keep configuration {running}", message, StringComparison.Ordinal);
         Assert.Equal(running, (string?)world.Status("Agent", "a")["configHash"]);
+    }
+
+    [Fact]
+    public async Task A_revoked_provider_leaves_no_trace_in_the_applied_Secret_or_pod_template()
+    {
+        using var world = new ReconcilerWorld();
+        GivenConverged(world.Given(Provider, Fallback("All"), AgentWithFallback));
+        world.Given(Fallback("Same"));
+
+        await world.ReconcileAgentAsync("a");
+
+        var secret = world.Writes.Single(w => w.Verb == "apply" && w.Kind == "Secret").Body!.ToJsonString();
+        var deployment = world.Writes.Single(w => w.Verb == "apply" && w.Kind == "Deployment").Body!.ToJsonString();
+        Assert.DoesNotContain(Convert.ToBase64String("sk-ant-1"u8.ToArray()), secret, StringComparison.Ordinal);
+        Assert.DoesNotContain("anthropic", secret, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("ANTHROPIC_API_KEY", deployment, StringComparison.Ordinal);
+        Assert.Contains("OPENAI_API_KEY", deployment, StringComparison.Ordinal);
+        Assert.Contains("runs with only what it may use: gpt-4o-mini via team-a/openai", world.Condition("Agent", "a", "Ready").Message, StringComparison.Ordinal);
     }
 
     /// <summary>Caches every child the agent wants, as the API server holds them after the apply, with a Deployment whose rollout finished.</summary>

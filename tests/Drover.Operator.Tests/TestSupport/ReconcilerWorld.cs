@@ -113,6 +113,13 @@ internal sealed class ReconcilerWorld : IDisposable
         return this;
     }
 
+    /// <summary>Takes a ModelProvider out of the caches, as a watched delete would.</summary>
+    public ReconcilerWorld Deleted(string provider, string ns = "team-a")
+    {
+        Informers.ModelProviders.Cache.Remove(new ObjectKey(ns, provider));
+        return this;
+    }
+
     public Task<ReconcileResult> ReconcileAgentAsync(string name) =>
         Agents.ReconcileAsync(new ReconcileRequest<Agent>(new ObjectKey("team-a", name), Informers.Agents.Cache.Get("team-a", name)), CancellationToken.None);
 
