@@ -465,9 +465,7 @@ internal sealed class ApiRequestHandler
         var query = context.Request.Query;
         var body = await ReadBodyAsync(context);
         var mediaType = RequestBodies.MediaType(context.Request.ContentType);
-        var options = body.Length == 0 ? null
-            : mediaType == RequestBodies.ProtobufType ? DeleteOptionsProtobuf.TryDecode(body) ?? throw ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
-            : RequestBodies.Decode(body, mediaType) as JsonObject;
+        var options = RequestBodies.Decode(body, mediaType) as JsonObject;
         bool? orphan = Json.At(options, "orphanDependents") is JsonValue o && o.TryGetValue<bool>(out var b) ? b
             : query["orphanDependents"] is [{ } q] ? q == "true" : null;
         return new DeleteRequest
