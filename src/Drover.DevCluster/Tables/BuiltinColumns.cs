@@ -46,9 +46,13 @@ internal static class BuiltinColumns
             ],
             ("", "services") =>
             [
-                (Col("Type", "string", "The type of the service"), (o, _) => Json.String(o, "spec", "type") ?? "ClusterIP"),
-                (Col("Cluster-IP", "string", "The cluster IP of the service"), (o, _) => Json.String(o, "spec", "clusterIP") ?? "<none>"),
+                (Col("Type", "string", "type determines how the Service is exposed."), (o, _) => Json.String(o, "spec", "type") ?? string.Empty),
+                (Col("Cluster-IP", "string", "clusterIP is the IP address of the service and is usually assigned randomly."),
+                    (o, _) => Json.Strings(Json.At(o, "spec", "clusterIPs")) is [var ip, ..] ? ip : "<none>"),
+                (Col("External-IP", "string", "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."), (o, _) => ServiceExternalIp(o)),
+                (Col("Port(s)", "string", "The list of ports that are exposed by this service."), (o, _) => ServicePorts(o)),
                 (Age(), AgeCell),
+                (Col("Selector", "string", "Route service traffic to pods with label keys and values matching this selector.", 1), (o, _) => Labels(Json.At(o, "spec", "selector") as JsonObject)),
             ],
             ("batch", "jobs") =>
             [
@@ -69,6 +73,44 @@ internal static class BuiltinColumns
             ],
             _ => [(Age(), AgeCell)],
         };
+
+    private static string ServiceExternalIp(JsonObject service)
+    {
+        var externalIps = Json.Strings(Json.At(service, "spec", "externalIPs"));
+        switch (Json.String(service, "spec", "type"))
+        {
+            case "ClusterIP" or "NodePort":
+                return externalIps.Count > 0 ? string.Join(",", externalIps) : "<none>";
+            case "LoadBalancer":
+                var ingress = (Json.At(service, "status", "loadBalancer", "ingress") as JsonArray ?? [])
+                    .Select(i => Json.String(i, "ip") is { Length: > 0 } ip ? ip : Json.String(i, "hostname") ?? string.Empty)
+                    .Where(a => a.Length > 0)
+                    .Concat(externalIps)
+                    .ToList();
+                return ingress.Count > 0 ? string.Join(",", ingress) : "<pending>";
+            case "ExternalName":
+                return Json.String(service, "spec", "externalName") ?? string.Empty;
+            default:
+                return "<unknown>";
+        }
+    }
+
+    private static string ServicePorts(JsonObject service)
+    {
+        var ports = (Json.At(service, "spec", "ports") as JsonArray ?? []).Select(p =>
+        {
+            var port = Json.Integer(p, "port") ?? 0;
+            var protocol = Json.String(p, "protocol") ?? string.Empty;
+            return Json.Integer(p, "nodePort") is { } nodePort and > 0 ? $"{port}:{nodePort}/{protocol}" : $"{port}/{protocol}";
+        }).ToList();
+        return ports.Count == 0 ? "<none>" : string.Join(",", ports);
+    }
+
+    /// <summary><c>labels.FormatLabels</c>: sorted <c>k=v</c> pairs, or <c>&lt;none&gt;</c>.</summary>
+    private static string Labels(JsonObject? labels) =>
+        labels is { Count: > 0 }
+            ? string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))
+            : "<none>";
 
     private static PrinterColumn Col(string name, string type, string description, int priority = 0) =>
         new(name, type, null, description, priority, string.Empty);

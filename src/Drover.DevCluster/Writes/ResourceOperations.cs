@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Drover.DevCluster.Protocol;
 using Drover.DevCluster.Resources;
+using Drover.DevCluster.Services;
 using Drover.DevCluster.Storage;
 
 namespace Drover.DevCluster.Writes;
@@ -31,6 +32,9 @@ public sealed partial class ResourceOperations
 
     public ObjectStore ObjectStore => _store;
 
+    /// <summary>Cluster IPs and node ports of Services; follows the store through <see cref="ServiceAddressAllocator.Observe"/>.</summary>
+    public ServiceAddressAllocator ServiceAddresses { get; } = new();
+
     /// <summary>Told about every committed CRD write, so the CRD controller can (re)serve its kind.</summary>
     public Action<StoredObject>? CustomResourceDefinitionWritten { get; set; }
 
@@ -52,8 +56,22 @@ public sealed partial class ResourceOperations
         ArgumentNullException.ThrowIfNull(options);
         RejectWhenTerminating(type);
         var obj = PrepareCreate(type, ns, body, options);
-        FieldOwnership.RecordUpdate(type, null, obj, Manager(options), Now, null);
-        return new WriteResult(Insert(type, obj, options), Created: true);
+        try
+        {
+            FieldOwnership.RecordUpdate(type, null, obj, Manager(options), Now, null);
+            var stored = Insert(type, obj, options);
+            if (options.DryRun)
+            {
+                ReleaseUnstored(type, obj);
+            }
+
+            return new WriteResult(stored, Created: true);
+        }
+        catch (ApiException)
+        {
+            ReleaseUnstored(type, obj);
+            throw;
+        }
     }
 
     public WriteResult Update(ResourceType type, string ns, string name, JsonObject body, string? subresource, WriteOptions options)
@@ -381,6 +399,7 @@ public sealed partial class ResourceOperations
                 var inserted = _store.Create(type.StorageKey, created);
                 if (inserted is null)
                 {
+                    ReleaseUnstored(type, created);
                     continue;
                 }
 
@@ -462,9 +481,10 @@ public sealed partial class ResourceOperations
             obj.Remove("status");
         }
 
-        BuiltinDefaults.OnCreate(type, obj);
-        Admit(type, obj, options, checkUnknown: !keepManagedFields);
+        // The uid comes first: a Job's generated selector and a Service's addresses are keyed by it.
         metadata["uid"] = Guid.NewGuid().ToString();
+        BuiltinDefaults.OnCreate(type, obj, ServiceAddresses);
+        Admit(type, obj, options, checkUnknown: !keepManagedFields);
         metadata["creationTimestamp"] = KubeTime.Format(Now);
         if (type.HasGeneration)
         {
@@ -561,7 +581,7 @@ public sealed partial class ResourceOperations
         metadata["resourceVersion"] = oldMetadata["resourceVersion"]?.DeepClone();
         if (subresource != "finalize")
         {
-            BuiltinDefaults.OnUpdate(type, old, next);
+            BuiltinDefaults.OnUpdate(type, old, next, ServiceAddresses);
         }
 
         if (oldMetadata["deletionTimestamp"] is not null)
@@ -623,6 +643,15 @@ public sealed partial class ResourceOperations
 
         AfterCommit(type, outcome.Object!);
         return outcome.Object;
+    }
+
+    /// <summary>A created object that never reached the store gives back the addresses it was allocated.</summary>
+    private void ReleaseUnstored(ResourceType type, JsonObject obj)
+    {
+        if (type is { Group: "", Plural: "services" } && Json.String(obj, "metadata", "uid") is { } uid)
+        {
+            ServiceAddresses.Release(uid);
+        }
     }
 
     private void AfterCommit(ResourceType type, StoredObject stored)
