@@ -273,7 +273,7 @@ internal sealed class ApiRequestHandler
     private async Task ListAsync(HttpContext context, ResourceType type, ResourcePath path)
     {
         var query = context.Request.Query;
-        var filter = Filter(query);
+        var filter = Filter(type, query);
         var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) && l > 0 ? l : 0;
         (string, string)? after = null;
         long? pinnedVersion = null;
@@ -304,7 +304,7 @@ internal sealed class ApiRequestHandler
     private Task WatchAsync(HttpContext context, ResourceType type, ResourcePath path)
     {
         var query = context.Request.Query;
-        var filter = Filter(query);
+        var filter = Filter(type, query);
         var seconds = long.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var t) && t > 0
             ? TimeSpan.FromSeconds(t)
             : TimeSpan.FromMinutes(30 + System.Security.Cryptography.RandomNumberGenerator.GetInt32(30));
@@ -411,7 +411,7 @@ internal sealed class ApiRequestHandler
     private async Task DeleteCollectionAsync(HttpContext context, ResourceType type, ResourcePath path)
     {
         var request = await DeleteOptionsAsync(context);
-        var filter = Filter(context.Request.Query);
+        var filter = Filter(type, context.Request.Query);
         var page = _operations.ObjectStore.List(type.StorageKey, path.Namespace, filter is null ? null : o => filter(o.Object));
         var deleted = new List<StoredObject>();
         foreach (var obj in page.Items)
@@ -429,10 +429,10 @@ internal sealed class ApiRequestHandler
         await ResponseWriting.WriteListAsync(context, type, deleted, _operations.ObjectStore.ResourceVersion, null);
     }
 
-    private static Func<JsonObject, bool>? Filter(IQueryCollection query)
+    private static Func<JsonObject, bool>? Filter(ResourceType type, IQueryCollection query)
     {
         var labels = LabelSelector.Parse(query["labelSelector"]);
-        var fields = FieldSelector.Parse(query["fieldSelector"]);
+        var fields = FieldSelector.Parse(query["fieldSelector"], type.SelectableFields);
         if (labels.IsEmpty && fields.IsEmpty)
         {
             return null;

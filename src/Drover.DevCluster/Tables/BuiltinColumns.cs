@@ -54,6 +54,8 @@ internal static class BuiltinColumns
                 (Age(), AgeCell),
                 (Col("Selector", "string", "Route service traffic to pods with label keys and values matching this selector.", 1), (o, _) => Labels(Json.At(o, "spec", "selector") as JsonObject)),
             ],
+            ("", "events") => EventColumns(o => o),
+            ("events.k8s.io", "events") => EventColumns(Events.EventConversion.ToCore),
             ("batch", "jobs") =>
             [
                 (Col("Status", "string", "Status of the job."), (o, _) => JobStatus(o)),
@@ -73,6 +75,60 @@ internal static class BuiltinColumns
             ],
             _ => [(Age(), AgeCell)],
         };
+
+    /// <summary>Events print without the leading Name column; their name is the last, wide-only column.</summary>
+    public static bool LeadsWithName(ResourceType type) => type.Plural != "events" || type.Group is not ("" or "events.k8s.io");
+
+    /// <summary>The real event printer's columns, over the core form (events.k8s.io Events print the same).</summary>
+    private static IReadOnlyList<(PrinterColumn, Func<JsonObject, DateTimeOffset, JsonNode?>)> EventColumns(Func<JsonObject, JsonObject> core) =>
+    [
+        (Col("Last Seen", "string", "The time at which the most recent occurrence of this event was recorded."), (o, now) => EventTimes(core(o), now).Last),
+        (Col("Type", "string", "Type of this event (Normal, Warning), new types could be added in the future"), (o, _) => Json.String(core(o), "type") ?? string.Empty),
+        (Col("Reason", "string", "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."), (o, _) => Json.String(core(o), "reason") ?? string.Empty),
+        (Col("Object", "string", "The object that this event is about."), (o, _) => EventObject(core(o))),
+        (Col("Subobject", "string", "If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.", 1),
+            (o, _) => Json.String(core(o), "involvedObject", "fieldPath") ?? string.Empty),
+        (Col("Source", "string", "The component reporting this event. Should be a short machine understandable string.", 1), (o, _) => EventSource(core(o))),
+        (Col("Message", "string", "A human-readable description of the status of this operation."), (o, _) => (Json.String(core(o), "message") ?? string.Empty).Trim()),
+        (Col("First Seen", "string", "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)", 1), (o, now) => EventTimes(core(o), now).First),
+        (Col("Count", "string", "The number of times this event has occurred.", 1), (o, now) => EventTimes(core(o), now).Count),
+        (Col("Name", "string", "Name must be unique within a namespace.", 1), (o, _) => Json.String(o, "metadata", "name")),
+    ];
+
+    /// <summary>printEvent's times: first seen from firstTimestamp or eventTime, last seen from the series or lastTimestamp.</summary>
+    private static (string First, string Last, long Count) EventTimes(JsonObject e, DateTimeOffset now)
+    {
+        string Since(string? time) => KubeTime.TryParse(time, out var t) ? HumanDuration.Format(now - t) : "<unknown>";
+        var first = Since(Json.String(e, "firstTimestamp") ?? Json.String(e, "eventTime"));
+        var last = Json.String(e, "lastTimestamp") is { } lastTimestamp ? Since(lastTimestamp) : first;
+        var count = Json.Integer(e, "count") ?? 0;
+        if (Json.At(e, "series") is JsonObject series)
+        {
+            last = Since(Json.String(series, "lastObservedTime"));
+            count = Json.Integer(series, "count") ?? 0;
+        }
+        else if (count == 0)
+        {
+            // Singleton events have no count in the new API.
+            count = 1;
+        }
+
+        return (first, last, count);
+    }
+
+    private static string EventObject(JsonObject e)
+    {
+        var kind = (Json.String(e, "involvedObject", "kind") ?? string.Empty).ToLowerInvariant();
+        return Json.String(e, "involvedObject", "name") is { Length: > 0 } name ? $"{kind}/{name}" : kind;
+    }
+
+    private static string EventSource(JsonObject e)
+    {
+        static string First(string? a, string? b) => string.IsNullOrEmpty(a) ? b ?? string.Empty : a;
+        var component = First(Json.String(e, "source", "component"), Json.String(e, "reportingComponent"));
+        var instance = First(Json.String(e, "source", "host"), Json.String(e, "reportingInstance"));
+        return instance.Length == 0 ? component : $"{component}, {instance}";
+    }
 
     private static string ServiceExternalIp(JsonObject service)
     {

@@ -55,6 +55,12 @@ public sealed partial class ResourceOperations
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(options);
         RejectWhenTerminating(type);
+        if (type.StoredAs is { } view)
+        {
+            CheckTypeMeta(type, body);
+            return Create(StorageTypeOf(type), ns, view.ToStorage(body), options);
+        }
+
         var obj = PrepareCreate(type, ns, body, options);
         try
         {
@@ -84,6 +90,12 @@ public sealed partial class ResourceOperations
         if (subresource == "scale")
         {
             return UpdateScale(type, ns, name, body, options);
+        }
+
+        if (type.StoredAs is { } view)
+        {
+            CheckTypeMeta(type, body);
+            return Update(StorageTypeOf(type), ns, name, view.ToStorage(body), subresource, options);
         }
 
         var current = Get(type, ns, name);
@@ -135,7 +147,10 @@ public sealed partial class ResourceOperations
                 return UpdateScale(type, ns, name, patchedScale, options);
             }
 
-            var patched = PatchApplication.Apply(type, current.Clone(), patchType, patch);
+            // A view's patch applies to the object as the view shows it, then goes back to the stored form.
+            var patched = type.StoredAs is { } view
+                ? view.ToStorage(PatchApplication.Apply(type, view.FromStorage(current.Object), patchType, patch))
+                : PatchApplication.Apply(type, current.Clone(), patchType, patch);
             var requestedVersion = Json.String(patched, "metadata", "resourceVersion");
             if (!string.IsNullOrEmpty(requestedVersion) && requestedVersion != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
             {
@@ -144,7 +159,7 @@ public sealed partial class ResourceOperations
 
             try
             {
-                return new WriteResult(Commit(type, current, patched, subresource, options, recordManagedFields: true), Created: false);
+                return new WriteResult(Commit(StorageTypeOf(type), current, patched, subresource, options, recordManagedFields: true), Created: false);
             }
             catch (ApiException e) when (e.Code == 409 && e.Reason == "Conflict" && attempt < PatchRetries && string.IsNullOrEmpty(Json.String(patch, "metadata", "resourceVersion")))
             {
@@ -377,6 +392,7 @@ public sealed partial class ResourceOperations
 
         applied = (JsonObject)applied.DeepClone();
         AdmitUnknownFields(type, applied, options);
+        var storage = StorageTypeOf(type);
         for (var attempt = 0; ; attempt++)
         {
             var current = _store.Get(type.StorageKey, ns, name);
@@ -385,31 +401,32 @@ public sealed partial class ResourceOperations
                 throw ApiException.NotFound(type.GroupResource, name);
             }
 
-            var outcome = FieldOwnership.Apply(type, current?.Clone(), applied, options.FieldManager, force, Now, subresource);
+            var live = current is null ? null : type.StoredAs is { } view ? view.FromStorage(current.Object) : current.Clone();
+            var outcome = FieldOwnership.Apply(type, live, applied, options.FieldManager, force, Now, subresource);
             if (outcome.Conflicts.Count > 0)
             {
                 throw ApplyConflict(outcome.ConflictMessage!, outcome.Conflicts);
             }
 
-            var merged = outcome.Object!;
+            var merged = type.StoredAs is { } storedAs ? storedAs.ToStorage(outcome.Object!) : outcome.Object!;
             if (current is null)
             {
                 Json.Metadata(merged)["name"] = name;
-                var created = PrepareCreate(type, ns, merged, options, keepManagedFields: true);
-                var inserted = _store.Create(type.StorageKey, created);
+                var created = PrepareCreate(storage, ns, merged, options, keepManagedFields: true);
+                var inserted = _store.Create(storage.StorageKey, created);
                 if (inserted is null)
                 {
-                    ReleaseUnstored(type, created);
+                    ReleaseUnstored(storage, created);
                     continue;
                 }
 
-                AfterCommit(type, inserted);
+                AfterCommit(storage, inserted);
                 return new WriteResult(inserted, Created: true);
             }
 
             try
             {
-                return new WriteResult(Commit(type, current, merged, subresource, options, recordManagedFields: false), Created: false);
+                return new WriteResult(Commit(storage, current, merged, subresource, options, recordManagedFields: false), Created: false);
             }
             catch (ApiException e) when (e.Code == 409 && e.Reason == "Conflict" && attempt < PatchRetries)
             {
@@ -644,6 +661,12 @@ public sealed partial class ResourceOperations
         AfterCommit(type, outcome.Object!);
         return outcome.Object;
     }
+
+    /// <summary>The resource whose bucket and rules a view's objects are stored under (the resource itself otherwise).</summary>
+    private ResourceType StorageTypeOf(ResourceType type) =>
+        type.StoredAs is { } view
+            ? Catalog.FindAnyVersion(view.StorageGroup, view.StoragePlural) ?? throw ApiException.Internal($"{type.GroupResource} is stored as {view.StorageKey}, which is not served")
+            : type;
 
     /// <summary>A created object that never reached the store gives back the addresses it was allocated.</summary>
     private void ReleaseUnstored(ResourceType type, JsonObject obj)
