@@ -181,6 +181,11 @@ internal sealed class ApiRequestHandler
             throw ApiException.Custom(404, "NotFound", "the server could not find the requested resource");
         }
 
+        if (path.Subresource == "log" && verb != "get")
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+
         switch (verb)
         {
             case "get":
@@ -217,6 +222,7 @@ internal sealed class ApiRequestHandler
         "status" => type.HasStatusSubresource,
         "scale" => type.Scale is not null,
         "finalize" => type is { Group: "", Plural: "namespaces" },
+        "log" => type is { Group: "", Plural: "pods" },
         _ => false,
     };
 
@@ -253,6 +259,11 @@ internal sealed class ApiRequestHandler
     private async Task GetAsync(HttpContext context, ResourceType type, ResourcePath path)
     {
         var obj = _operations.Get(type, path.Namespace, path.Name);
+        if (path.Subresource == "log")
+        {
+            throw PodLogs.Unavailable(obj);
+        }
+
         if (path.Subresource == "scale")
         {
             await ResponseWriting.WriteJsonAsync(context, 200, _operations.ScaleOf(type, obj));
