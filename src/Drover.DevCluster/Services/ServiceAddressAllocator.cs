@@ -51,6 +51,7 @@ public sealed class ServiceAddressAllocator
 
         try
         {
+            RejectAddressesOnExternalName(spec, name);
             InitIpFamilies(spec, name, old: null);
             AllocateClusterIp(spec, name, uid);
             AllocateNodePorts(spec, name, uid);
@@ -77,8 +78,10 @@ public sealed class ServiceAddressAllocator
 
         var uid = Json.String(old, "metadata", "uid") ?? string.Empty;
         var name = Json.String(old, "metadata", "name") ?? string.Empty;
+        DropTypeDependentFields(oldSpec, spec);
         PatchAllocatedValues(oldSpec, spec);
         NormalizeClusterIps(oldSpec, spec);
+        RejectAddressesOnExternalName(spec, name);
         InitIpFamilies(spec, name, oldSpec);
         ValidateUnchangedClusterIps(oldSpec, spec, name);
         AllocateClusterIp(spec, name, uid);
@@ -126,6 +129,51 @@ public sealed class ServiceAddressAllocator
     };
 
     private static bool IsHeadless(JsonObject spec) => Json.Strings(spec["clusterIPs"]) is [None];
+
+    /// <summary>
+    /// dropTypeDependentFields: a type change that no longer needs a cluster IP or node ports clears the ones the
+    /// server allocated, unless the update itself set them.
+    /// </summary>
+    private static void DropTypeDependentFields(JsonObject oldSpec, JsonObject spec)
+    {
+        if (NeedsClusterIp(oldSpec) && !NeedsClusterIp(spec))
+        {
+            if (Json.Strings(oldSpec["clusterIPs"]).SequenceEqual(Json.Strings(spec["clusterIPs"])))
+            {
+                spec.Remove("clusterIP");
+                spec.Remove("clusterIPs");
+            }
+
+            foreach (var field in (string[])["ipFamilies", "ipFamilyPolicy"])
+            {
+                if (JsonNode.DeepEquals(oldSpec[field], spec[field]))
+                {
+                    spec.Remove(field);
+                }
+            }
+        }
+
+        if (NeedsNodePorts(oldSpec) && !NeedsNodePorts(spec))
+        {
+            static List<long> NodePorts(JsonObject s) => [.. (s["ports"] as JsonArray ?? []).Select(p => Json.Integer(p, "nodePort") ?? 0)];
+            if (NodePorts(oldSpec).SequenceEqual(NodePorts(spec)))
+            {
+                foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    port.Remove("nodePort");
+                }
+            }
+        }
+    }
+
+    /// <summary>An ExternalName Service is a DNS alias: it may carry no cluster IP.</summary>
+    private static void RejectAddressesOnExternalName(JsonObject spec, string name)
+    {
+        if (!NeedsClusterIp(spec) && Json.Strings(spec["clusterIPs"]).Count > 0)
+        {
+            throw ApiException.Invalid(string.Empty, "Service", name, [("spec.clusterIPs", "FieldValueForbidden", "Forbidden: may not be set for ExternalName services")]);
+        }
+    }
 
     /// <summary>patchAllocatedValues: an update that omits what was allocated keeps it.</summary>
     private static void PatchAllocatedValues(JsonObject oldSpec, JsonObject spec)

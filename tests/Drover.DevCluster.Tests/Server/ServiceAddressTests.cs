@@ -218,6 +218,24 @@ public class ServiceAddressTests : ClusterTestBase
     }
 
     [Fact]
+    public async Task Changing_to_external_name_gives_the_ip_back_and_an_external_name_may_not_carry_one()
+    {
+        await CreateOkAsync(Services, Service("web", clusterIp: "10.100.4.5"));
+
+        var changed = await PatchAsync(Services + "/web", JsonNode.Parse("""{"spec":{"type":"ExternalName","externalName":"web.example.com"}}""")!);
+        Assert.Equal(HttpStatusCode.OK, changed.Status);
+        Assert.Null(changed.Json!["spec"]!["clusterIP"]);
+        Assert.Null(changed.Json["spec"]!["ipFamilies"]);
+        Assert.Equal("10.100.4.5", ClusterIp(await CreateOkAsync(Services, Service("next", clusterIp: "10.100.4.5"))));
+
+        var withIp = Service("alias", clusterIp: "10.100.4.6", type: "ExternalName");
+        withIp["spec"]!["externalName"] = "alias.example.com";
+        var refused = await PostAsync(Services, withIp);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        Assert.Equal("Service \"alias\" is invalid: spec.clusterIPs: Forbidden: may not be set for ExternalName services", refused.Message);
+    }
+
+    [Fact]
     public async Task A_service_deleted_with_its_namespace_releases_its_ip()
     {
         await CreateOkAsync("/api/v1/namespaces", new JsonObject { ["metadata"] = new JsonObject { ["name"] = "team" } });
