@@ -55,27 +55,28 @@ public sealed partial class ResourceOperations
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(options);
         RejectWhenTerminating(type);
+        var storage = StorageTypeOf(type);
         if (type.StoredAs is { } view)
         {
             CheckTypeMeta(type, body);
-            return Create(StorageTypeOf(type), ns, view.ToStorage(body), options);
+            body = view.ToStorage(body);
         }
 
-        var obj = PrepareCreate(type, ns, body, options);
+        var obj = PrepareCreate(storage, ns, body, options);
         try
         {
-            FieldOwnership.RecordUpdate(type, null, obj, Manager(options), Now, null);
-            var stored = Insert(type, obj, options);
+            RecordManagedFields(type, null, obj, options, null);
+            var stored = Insert(storage, obj, options);
             if (options.DryRun)
             {
-                ReleaseUnstored(type, obj);
+                ReleaseUnstored(storage, obj);
             }
 
             return new WriteResult(stored, Created: true);
         }
         catch (ApiException)
         {
-            ReleaseUnstored(type, obj);
+            ReleaseUnstored(storage, obj);
             throw;
         }
     }
@@ -95,7 +96,7 @@ public sealed partial class ResourceOperations
         if (type.StoredAs is { } view)
         {
             CheckTypeMeta(type, body);
-            return Update(StorageTypeOf(type), ns, name, view.ToStorage(body), subresource, options);
+            body = view.ToStorage(body);
         }
 
         var current = Get(type, ns, name);
@@ -113,7 +114,7 @@ public sealed partial class ResourceOperations
         }
 
         var next = (JsonObject)body.DeepClone();
-        return new WriteResult(Commit(type, current, next, subresource, options, recordManagedFields: true), Created: false);
+        return new WriteResult(Commit(StorageTypeOf(type), current, next, subresource, options, recordManagedFields: true, requested: type), Created: false);
     }
 
     public WriteResult Patch(ResourceType type, string ns, string name, string patchType, JsonNode? patch, string? subresource, WriteOptions options, bool force)
@@ -159,7 +160,7 @@ public sealed partial class ResourceOperations
 
             try
             {
-                return new WriteResult(Commit(StorageTypeOf(type), current, patched, subresource, options, recordManagedFields: true), Created: false);
+                return new WriteResult(Commit(StorageTypeOf(type), current, patched, subresource, options, recordManagedFields: true, requested: type), Created: false);
             }
             catch (ApiException e) when (e.Code == 409 && e.Reason == "Conflict" && attempt < PatchRetries && string.IsNullOrEmpty(Json.String(patch, "metadata", "resourceVersion")))
             {
@@ -524,7 +525,7 @@ public sealed partial class ResourceOperations
     }
 
     /// <summary>Turns a client's candidate object into the next stored revision of <paramref name="current"/>.</summary>
-    private StoredObject Commit(ResourceType type, StoredObject current, JsonObject next, string? subresource, WriteOptions options, bool recordManagedFields)
+    private StoredObject Commit(ResourceType type, StoredObject current, JsonObject next, string? subresource, WriteOptions options, bool recordManagedFields, ResourceType? requested = null)
     {
         CheckTypeMeta(type, next);
         next["apiVersion"] = type.ApiVersion;
@@ -618,7 +619,7 @@ public sealed partial class ResourceOperations
 
         if (recordManagedFields)
         {
-            FieldOwnership.RecordUpdate(type, old, next, Manager(options), Now, subresource is "status" or "scale" ? subresource : null);
+            RecordManagedFields(requested ?? type, old, next, options, subresource is "status" or "scale" ? subresource : null);
         }
 
         if (options.DryRun)
@@ -660,6 +661,20 @@ public sealed partial class ResourceOperations
 
         AfterCommit(type, outcome.Object!);
         return outcome.Object;
+    }
+
+    /// <summary>Records the writer's fields in the version it wrote: a view's writes as the view's apiVersion and field names.</summary>
+    private void RecordManagedFields(ResourceType requested, JsonObject? old, JsonObject next, WriteOptions options, string? subresource)
+    {
+        if (requested.StoredAs is not { } view)
+        {
+            FieldOwnership.RecordUpdate(requested, old, next, Manager(options), Now, subresource);
+            return;
+        }
+
+        var viewed = view.FromStorage(next);
+        FieldOwnership.RecordUpdate(requested, old is null ? null : view.FromStorage(old), viewed, Manager(options), Now, subresource);
+        Json.Metadata(next)["managedFields"] = Json.At(viewed, "metadata", "managedFields")?.DeepClone();
     }
 
     /// <summary>The resource whose bucket and rules a view's objects are stored under (the resource itself otherwise).</summary>

@@ -62,6 +62,12 @@ public class EventResourceTests : ClusterTestBase
         Assert.Null(core["count"]);
         Assert.Null(core["note"]);
         Assert.Null(core["regarding"]);
+
+        // The writer's fields are recorded in the version it wrote, as the real server's field manager does.
+        var entry = core["metadata"]!["managedFields"]![0]!;
+        Assert.Equal("events.k8s.io/v1", entry["apiVersion"]!.GetValue<string>());
+        Assert.NotNull(entry["fieldsV1"]!["f:note"]);
+        Assert.NotNull(entry["fieldsV1"]!["f:regarding"]);
     }
 
     [Fact]
