@@ -54,6 +54,32 @@ internal static class BuiltinColumns
                 (Age(), AgeCell),
                 (Col("Selector", "string", "Route service traffic to pods with label keys and values matching this selector.", 1), (o, _) => Labels(Json.At(o, "spec", "selector") as JsonObject)),
             ],
+            ("", "serviceaccounts") =>
+            [
+                (Col("Secrets", "string", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use."),
+                    (o, _) => (Json.At(o, "secrets") as JsonArray)?.Count ?? 0),
+                (Age(), AgeCell),
+            ],
+            ("", "persistentvolumeclaims") =>
+            [
+                (Col("Status", "string", "Phase represents the current phase of PersistentVolumeClaim."),
+                    (o, _) => Json.At(o, "metadata", "deletionTimestamp") is not null ? "Terminating" : Json.String(o, "status", "phase") ?? string.Empty),
+                (Col("Volume", "string", "volumeName is the binding reference to the PersistentVolume backing this claim."), (o, _) => Json.String(o, "spec", "volumeName") ?? string.Empty),
+                (Col("Capacity", "string", "capacity represents the actual resources of the underlying volume."), (o, _) => ClaimBound(o) ? Json.String(o, "status", "capacity", "storage") ?? string.Empty : string.Empty),
+                (Col("Access Modes", "string", "accessModes contains the actual access modes the volume backing the PVC has."), (o, _) => ClaimBound(o) ? AccessModes(o) : string.Empty),
+                (Col("StorageClass", "string", "storageClassName is the name of the StorageClass required by the claim."),
+                    (o, _) => Json.String(o, "spec", "storageClassName") ?? Json.String(o, "metadata", "annotations", "volume.beta.kubernetes.io/storage-class") ?? string.Empty),
+                (Col("VolumeAttributesClass", "string", "volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim."),
+                    (o, _) => Json.String(o, "spec", "volumeAttributesClassName") is { Length: > 0 } name ? name : "<unset>"),
+                (Age(), AgeCell),
+                (Col("VolumeMode", "string", "volumeMode defines what type of volume is required by the claim.", 1), (o, _) => Json.String(o, "spec", "volumeMode") ?? "<unset>"),
+            ],
+            ("networking.k8s.io", "networkpolicies") =>
+            [
+                (Col("Pod-Selector", "string", "podSelector selects the pods to which this NetworkPolicy object applies."),
+                    (o, _) => Selectors.LabelSelector.FromObject(Json.At(o, "spec", "podSelector") as JsonObject).ToString() is { Length: > 0 } selector ? selector : "<none>"),
+                (Age(), AgeCell),
+            ],
             ("", "events") => EventColumns(o => o),
             ("events.k8s.io", "events") => EventColumns(Events.EventConversion.ToCore),
             ("batch", "jobs") =>
@@ -128,6 +154,25 @@ internal static class BuiltinColumns
         var component = First(Json.String(e, "source", "component"), Json.String(e, "reportingComponent"));
         var instance = First(Json.String(e, "source", "host"), Json.String(e, "reportingInstance"));
         return instance.Length == 0 ? component : $"{component}, {instance}";
+    }
+
+    private static bool ClaimBound(JsonObject claim) => !string.IsNullOrEmpty(Json.String(claim, "spec", "volumeName"));
+
+    /// <summary>GetAccessModesAsString: the short forms, in a fixed order.</summary>
+    private static string AccessModes(JsonObject claim)
+    {
+        var modes = Json.Strings(Json.At(claim, "status", "accessModes"));
+        var order = (ReadOnlySpan<(string Mode, string Short)>)[("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP")];
+        var shown = new List<string>();
+        foreach (var (mode, abbreviation) in order)
+        {
+            if (modes.Contains(mode))
+            {
+                shown.Add(abbreviation);
+            }
+        }
+
+        return string.Join(",", shown);
     }
 
     private static string ServiceExternalIp(JsonObject service)

@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace Drover.DevCluster.Tests.Server;
 
-/// <summary>The columns <c>kubectl get svc</c> and <c>kubectl get events</c> print, as the real printers fill them.</summary>
-public class ServiceAndEventTableTests : ClusterTestBase
+/// <summary>The columns <c>kubectl get</c> prints for Services, Events and the other kinds Drover creates, as the real printers fill them.</summary>
+public class BuiltinTableColumnTests : ClusterTestBase
 {
     private const string TableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
 
@@ -55,5 +55,33 @@ public class ServiceAndEventTableTests : ClusterTestBase
         Assert.Equal(["Warning", "InvalidSpec", "agent/echo", "", "drover.dev/operator, op-0", "bad spec"], cells.Skip(1).Take(6));
         Assert.Equal(["5", "echo.1"], cells.Skip(8));
         Assert.Equal(cells, Cells(viewed, 0));
+    }
+
+    [Fact]
+    public async Task Service_accounts_claims_and_network_policies_print_the_real_columns()
+    {
+        await CreateOkAsync("/api/v1/namespaces/default/serviceaccounts", JsonNode.Parse("""{"metadata":{"name":"agent"},"secrets":[{"name":"token"}]}""")!);
+        await CreateOkAsync("/api/v1/namespaces/default/persistentvolumeclaims", JsonNode.Parse("""
+            {"metadata":{"name":"workspace"},"spec":{"accessModes":["ReadWriteOnce"],"storageClassName":"standard","resources":{"requests":{"storage":"1Gi"}}}}
+            """)!);
+        await CreateOkAsync("/apis/networking.k8s.io/v1/namespaces/default/networkpolicies", JsonNode.Parse("""
+            {"metadata":{"name":"agent"},"spec":{"podSelector":{"matchLabels":{"app":"agent"}}}}
+            """)!);
+        await CreateOkAsync("/apis/networking.k8s.io/v1/namespaces/default/networkpolicies", JsonNode.Parse("""{"metadata":{"name":"all"},"spec":{"podSelector":{}}}""")!);
+
+        var accounts = (await GetAsync("/api/v1/namespaces/default/serviceaccounts/agent", TableAccept)).Json!;
+        Assert.Equal(["Name", "Secrets", "Age"], Columns(accounts));
+        Assert.Equal(["agent", "1"], Cells(accounts, 0).Take(2));
+
+        var claims = (await GetAsync("/api/v1/namespaces/default/persistentvolumeclaims", TableAccept)).Json!;
+        Assert.Equal(["Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass", "VolumeAttributesClass", "Age", "VolumeMode"], Columns(claims));
+        var claim = Cells(claims, 0);
+        Assert.Equal(["workspace", "Pending", "", "", "", "standard", "<unset>"], claim.Take(7));
+        Assert.Equal("Filesystem", claim[8]);
+
+        var policies = (await GetAsync("/apis/networking.k8s.io/v1/namespaces/default/networkpolicies", TableAccept)).Json!;
+        Assert.Equal(["Name", "Pod-Selector", "Age"], Columns(policies));
+        Assert.Equal(["agent", "app=agent"], Cells(policies, 0).Take(2));
+        Assert.Equal(["all", "<none>"], Cells(policies, 1).Take(2));
     }
 }
