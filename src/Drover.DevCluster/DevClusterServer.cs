@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Drover.DevCluster.Controllers;
 using Drover.DevCluster.Http;
 using Drover.DevCluster.Resources;
+using Drover.DevCluster.Services;
 using Drover.DevCluster.Storage;
 using Drover.DevCluster.TestControls;
 using Drover.DevCluster.Writes;
@@ -81,8 +82,13 @@ public sealed class DevClusterServer : IAsyncDisposable
 
         var kubelet = options.SimulateKubelet ? new KubeletSimulator(operations, options.RolloutDelay, time) : null;
         var controllers = new ControllerLoop(store, new GarbageCollector(operations), new NamespaceLifecycle(operations), crds, kubelet, time, logger);
-        store.Committed = controllers.Notify;
+        store.Committed = change =>
+        {
+            operations.ServiceAddresses.Observe(change);
+            controllers.Notify(change);
+        };
         SeedNamespaces(operations);
+        SeedKubernetesService(operations);
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -99,6 +105,26 @@ public sealed class DevClusterServer : IAsyncDisposable
         await _controllers.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>The <c>default/kubernetes</c> Service every cluster has, holding the first address of the service range.</summary>
+    private static void SeedKubernetesService(ResourceOperations operations)
+    {
+        var services = operations.Catalog.Find(string.Empty, "v1", "services")!;
+        var body = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "kubernetes",
+                ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" },
+            },
+            ["spec"] = new JsonObject
+            {
+                ["clusterIP"] = ServiceAddressAllocator.FirstAddress,
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = 6443 }),
+            },
+        };
+        operations.Create(services, "default", body, WriteOptions.Internal("kube-apiserver"));
     }
 
     private static void SeedNamespaces(ResourceOperations operations)

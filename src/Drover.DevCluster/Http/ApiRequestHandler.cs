@@ -181,6 +181,11 @@ internal sealed class ApiRequestHandler
             throw ApiException.Custom(404, "NotFound", "the server could not find the requested resource");
         }
 
+        if (path.Subresource == "log" && verb != "get")
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+
         switch (verb)
         {
             case "get":
@@ -217,6 +222,7 @@ internal sealed class ApiRequestHandler
         "status" => type.HasStatusSubresource,
         "scale" => type.Scale is not null,
         "finalize" => type is { Group: "", Plural: "namespaces" },
+        "log" => type is { Group: "", Plural: "pods" },
         _ => false,
     };
 
@@ -253,6 +259,11 @@ internal sealed class ApiRequestHandler
     private async Task GetAsync(HttpContext context, ResourceType type, ResourcePath path)
     {
         var obj = _operations.Get(type, path.Namespace, path.Name);
+        if (path.Subresource == "log")
+        {
+            throw PodLogs.Unavailable(obj);
+        }
+
         if (path.Subresource == "scale")
         {
             await ResponseWriting.WriteJsonAsync(context, 200, _operations.ScaleOf(type, obj));
@@ -273,7 +284,7 @@ internal sealed class ApiRequestHandler
     private async Task ListAsync(HttpContext context, ResourceType type, ResourcePath path)
     {
         var query = context.Request.Query;
-        var filter = Filter(query);
+        var filter = Filter(type, query);
         var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) && l > 0 ? l : 0;
         (string, string)? after = null;
         long? pinnedVersion = null;
@@ -304,7 +315,7 @@ internal sealed class ApiRequestHandler
     private Task WatchAsync(HttpContext context, ResourceType type, ResourcePath path)
     {
         var query = context.Request.Query;
-        var filter = Filter(query);
+        var filter = Filter(type, query);
         var seconds = long.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var t) && t > 0
             ? TimeSpan.FromSeconds(t)
             : TimeSpan.FromMinutes(30 + System.Security.Cryptography.RandomNumberGenerator.GetInt32(30));
@@ -411,7 +422,7 @@ internal sealed class ApiRequestHandler
     private async Task DeleteCollectionAsync(HttpContext context, ResourceType type, ResourcePath path)
     {
         var request = await DeleteOptionsAsync(context);
-        var filter = Filter(context.Request.Query);
+        var filter = Filter(type, context.Request.Query);
         var page = _operations.ObjectStore.List(type.StorageKey, path.Namespace, filter is null ? null : o => filter(o.Object));
         var deleted = new List<StoredObject>();
         foreach (var obj in page.Items)
@@ -429,10 +440,10 @@ internal sealed class ApiRequestHandler
         await ResponseWriting.WriteListAsync(context, type, deleted, _operations.ObjectStore.ResourceVersion, null);
     }
 
-    private static Func<JsonObject, bool>? Filter(IQueryCollection query)
+    private static Func<JsonObject, bool>? Filter(ResourceType type, IQueryCollection query)
     {
         var labels = LabelSelector.Parse(query["labelSelector"]);
-        var fields = FieldSelector.Parse(query["fieldSelector"]);
+        var fields = FieldSelector.Parse(query["fieldSelector"], type.SelectableFields);
         if (labels.IsEmpty && fields.IsEmpty)
         {
             return null;
@@ -465,9 +476,7 @@ internal sealed class ApiRequestHandler
         var query = context.Request.Query;
         var body = await ReadBodyAsync(context);
         var mediaType = RequestBodies.MediaType(context.Request.ContentType);
-        var options = body.Length == 0 ? null
-            : mediaType == RequestBodies.ProtobufType ? DeleteOptionsProtobuf.TryDecode(body) ?? throw ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
-            : RequestBodies.Decode(body, mediaType) as JsonObject;
+        var options = RequestBodies.Decode(body, mediaType) as JsonObject;
         bool? orphan = Json.At(options, "orphanDependents") is JsonValue o && o.TryGetValue<bool>(out var b) ? b
             : query["orphanDependents"] is [{ } q] ? q == "true" : null;
         return new DeleteRequest

@@ -104,6 +104,13 @@ public static class DiscoveryDocuments
                 resources.Add(Subresource(type, "scale", ("autoscaling", "v1", "Scale")));
             }
 
+            if (type is { Group: "", Plural: "pods" })
+            {
+                var log = Subresource(type, "log", null);
+                log["verbs"] = Strings(["get"]);
+                resources.Add(log);
+            }
+
             if (type is { Group: "", Plural: "namespaces" })
             {
                 var finalize = Subresource(type, "finalize", null);

@@ -66,6 +66,11 @@ public static class OpenApiDocuments
                 };
             }
 
+            if (type is { Group: "", Plural: "pods" })
+            {
+                paths[item + "/log"] = new JsonObject { ["get"] = LogOperation(gvk) };
+            }
+
             var schemaName = SchemaName(type);
             var schema = type.Schema?.OpenApiV3Schema.DeepClone() as JsonObject ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
             schema["x-kubernetes-group-version-kind"] = new JsonArray(gvk.DeepClone());
@@ -115,6 +120,23 @@ public static class OpenApiDocuments
             ["x-kubernetes-group-version-kind"] = gvk.DeepClone(),
         };
     }
+
+    /// <summary>pods/{name}/log answers text, not an object.</summary>
+    private static JsonObject LogOperation(JsonObject gvk) => new()
+    {
+        ["operationId"] = "readCoreV1NamespacedPodLog",
+        ["parameters"] = new JsonArray(Query("container"), Query("follow", "boolean"), Query("previous", "boolean"), Query("sinceSeconds", "integer"), Query("tailLines", "integer"), Query("timestamps", "boolean")),
+        ["responses"] = new JsonObject
+        {
+            ["200"] = new JsonObject
+            {
+                ["description"] = "OK",
+                ["content"] = new JsonObject { ["text/plain"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } } },
+            },
+        },
+        ["x-kubernetes-action"] = "get",
+        ["x-kubernetes-group-version-kind"] = gvk.DeepClone(),
+    };
 
     private static JsonObject Query(string name, string type = "string") => new()
     {

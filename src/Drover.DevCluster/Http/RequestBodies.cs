@@ -9,7 +9,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Drover.DevCluster.Http;
 
-/// <summary>Decodes request bodies: JSON, YAML (apply patches) and Kubernetes protobuf (helm's release Secrets).</summary>
+/// <summary>Decodes request bodies: JSON, YAML (apply patches) and Kubernetes protobuf (typed clients: kubectl create, helm's release Secrets).</summary>
 public static class RequestBodies
 {
     public const string ProtobufType = "application/vnd.kubernetes.protobuf";
@@ -43,6 +43,10 @@ public static class RequestBodies
             catch (NotSupportedException e)
             {
                 throw ApiException.UnsupportedMediaType($"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml: {e.Message}");
+            }
+            catch (FormatException e)
+            {
+                throw ApiException.BadRequest($"the object provided is unrecognized: {e.Message}");
             }
         }
 

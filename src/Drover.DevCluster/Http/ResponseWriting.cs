@@ -67,10 +67,10 @@ internal static class ResponseWriting
         await writer.WriteAsync("]}"u8.ToArray(), context.RequestAborted);
     }
 
-    /// <summary>The object's bytes as the requested version presents it (CRD versions share storage).</summary>
+    /// <summary>The object's bytes as the requested version presents it (CRD versions share storage; a view converts).</summary>
     public static byte[] Encoded(ResourceType type, StoredObject obj)
     {
-        if (Json.String(obj.Object, "apiVersion") == type.ApiVersion)
+        if (type.StoredAs is null && Json.String(obj.Object, "apiVersion") == type.ApiVersion)
         {
             return obj.Json;
         }
@@ -80,6 +80,11 @@ internal static class ResponseWriting
 
     public static JsonObject AsVersion(ResourceType type, JsonObject obj)
     {
+        if (type.StoredAs is { } view)
+        {
+            return view.FromStorage(obj);
+        }
+
         if (Json.String(obj, "apiVersion") == type.ApiVersion)
         {
             return obj;

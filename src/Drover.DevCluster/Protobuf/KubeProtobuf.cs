@@ -5,17 +5,21 @@ namespace Drover.DevCluster.Protobuf;
 
 /// <summary>
 /// Reads request bodies sent as <c>application/vnd.kubernetes.protobuf</c>: the magic
-/// <c>k8s\0</c>, then a <c>runtime.Unknown</c> envelope whose <c>raw</c> is the object.
-/// Helm writes its release Secrets this way and does not retry as JSON on a 415, so the
-/// dev cluster has to understand at least v1 Secret and ConfigMap.
+/// <c>k8s\0</c>, then a <c>runtime.Unknown</c> envelope whose <c>raw</c> is the object. kubectl's
+/// typed commands (<c>create namespace|deployment|job|...</c>, <c>expose</c>) and helm's release
+/// storage write this way and do not retry as JSON on a 415, so every built-in kind the dev cluster
+/// serves decodes here into the JSON the client would otherwise have sent.
 /// </summary>
 public static class KubeProtobuf
 {
-    private static ReadOnlySpan<byte> Magic => "k8s\0"u8;
+    internal static ReadOnlySpan<byte> Magic => "k8s\0"u8;
 
-    /// <summary>Decodes a protobuf body into the object's JSON (with apiVersion and kind).</summary>
-    /// <exception cref="FormatException">The body lacks the magic or is not valid protobuf.</exception>
-    /// <exception cref="NotSupportedException">The object is not a v1 Secret or ConfigMap, or its raw bytes are compressed.</exception>
+    /// <summary>Whether a body of this apiVersion and kind can be decoded.</summary>
+    public static bool Supports(string apiVersion, string kind) => KubeProtoTables.Find(apiVersion, kind) is not null;
+
+    /// <summary>Decodes a protobuf body into the object's JSON (with kind and apiVersion first, as Go writes them).</summary>
+    /// <exception cref="FormatException">The body lacks the magic or is not valid protobuf for its kind.</exception>
+    /// <exception cref="NotSupportedException">The kind is not one the dev cluster decodes, or its raw bytes are compressed.</exception>
     public static JsonObject Decode(ReadOnlySpan<byte> body)
     {
         if (!body.StartsWith(Magic))
@@ -25,7 +29,7 @@ public static class KubeProtobuf
 
         try
         {
-            return DecodeEnvelope(new ProtoMessageReader(body[Magic.Length..].ToArray(), "runtime.Unknown"));
+            return DecodeEnvelope(new ProtoMessageReader(ByteString.CopyFrom(body[Magic.Length..]), "runtime.Unknown"));
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -43,7 +47,7 @@ public static class KubeProtobuf
             switch (field)
             {
                 case 1:
-                    var typeMeta = unknown.ReadMessage("runtime.TypeMeta");
+                    var typeMeta = new ProtoMessageReader(unknown.ReadBytes(), "runtime.TypeMeta");
                     while (typeMeta.Next(out var typeField))
                     {
                         switch (typeField)
@@ -57,7 +61,6 @@ public static class KubeProtobuf
                     break;
                 case 2: raw = unknown.ReadBytes(); break;
                 case 3: contentEncoding = unknown.ReadString(); break;
-                case 4: unknown.ReadString(); break;
                 default: unknown.Skip(); break;
             }
         }
@@ -67,14 +70,16 @@ public static class KubeProtobuf
             throw new NotSupportedException($"protobuf content encoding \"{contentEncoding}\" is not supported");
         }
 
-        var envelope = new JsonObject { ["kind"] = kind, ["apiVersion"] = apiVersion };
-        var reader = new ProtoMessageReader(raw, $"{apiVersion} {kind}");
-        return (apiVersion, kind) switch
+        var message = KubeProtoTables.Find(apiVersion, kind) ?? throw new NotSupportedException(
+            $"the dev cluster decodes protobuf bodies for its built-in kinds only, not {(apiVersion.Length == 0 ? "(no apiVersion)" : apiVersion)} {(kind.Length == 0 ? "(no kind)" : kind)}");
+        var obj = new JsonObject { ["kind"] = kind, ["apiVersion"] = apiVersion };
+        var fields = (JsonObject)ProtoJsonDecoder.Decode(message, raw)!;
+        foreach (var (name, value) in fields.ToList())
         {
-            ("v1", "Secret") => CoreV1Proto.DecodeSecret(reader, envelope),
-            ("v1", "ConfigMap") => CoreV1Proto.DecodeConfigMap(reader, envelope),
-            _ => throw new NotSupportedException(
-                $"protobuf bodies are supported for v1 Secret and v1 ConfigMap only, not {(apiVersion.Length == 0 ? "(no apiVersion)" : apiVersion)} {(kind.Length == 0 ? "(no kind)" : kind)}"),
-        };
+            fields.Remove(name);
+            obj[name] = value;
+        }
+
+        return obj;
     }
 }

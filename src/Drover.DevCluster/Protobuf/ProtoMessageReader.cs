@@ -4,9 +4,8 @@ using Google.Protobuf;
 namespace Drover.DevCluster.Protobuf;
 
 /// <summary>
-/// Walks the fields of one protobuf message by number. There is no protoc here, and the
-/// few Kubernetes messages we read are small, so each decoder switches on field numbers
-/// from <c>generated.proto</c> and this reader checks the wire type matches.
+/// Walks the fields of one protobuf message by number and reads their values, checking each
+/// field's wire type matches what the table says it holds.
 /// </summary>
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The stream reads an in-memory buffer; disposing a CodedInputStream over a byte array releases nothing.")]
@@ -14,7 +13,6 @@ internal sealed class ProtoMessageReader
 {
     private readonly CodedInputStream _input;
     private readonly string _message;
-    private WireFormat.WireType _wireType;
     private int _field;
 
     public ProtoMessageReader(ByteString bytes, string message)
@@ -23,11 +21,7 @@ internal sealed class ProtoMessageReader
         _message = message;
     }
 
-    public ProtoMessageReader(byte[] bytes, string message)
-    {
-        _input = new CodedInputStream(bytes);
-        _message = message;
-    }
+    public WireFormat.WireType WireType { get; private set; }
 
     /// <summary>Moves to the next field; false at the end of the message.</summary>
     public bool Next(out int field)
@@ -40,7 +34,7 @@ internal sealed class ProtoMessageReader
         }
 
         _field = WireFormat.GetTagFieldNumber(tag);
-        _wireType = WireFormat.GetTagWireType(tag);
+        WireType = WireFormat.GetTagWireType(tag);
         field = _field;
         return true;
     }
@@ -56,8 +50,6 @@ internal sealed class ProtoMessageReader
         Expect(WireFormat.WireType.LengthDelimited);
         return _input.ReadBytes();
     }
-
-    public ProtoMessageReader ReadMessage(string message) => new(ReadBytes(), message);
 
     public long ReadInt64()
     {
@@ -77,33 +69,63 @@ internal sealed class ProtoMessageReader
         return _input.ReadBool();
     }
 
-    /// <summary>Skips a field this decoder does not know, as protobuf readers must.</summary>
-    public void Skip() => _input.SkipLastField();
-
-    /// <summary>Reads one entry of a <c>map&lt;string, V&gt;</c> field (an embedded message with key 1 and value 2).</summary>
-    public (string Key, ByteString Value) ReadMapEntry()
+    /// <summary>Reads one scalar of <paramref name="kind"/> as written by a Go (gogo) marshaller.</summary>
+    public object ReadScalar(ProtoKind kind) => kind switch
     {
-        var entry = ReadMessage($"{_message} map entry");
-        var key = "";
-        var value = ByteString.Empty;
-        while (entry.Next(out var field))
+        ProtoKind.String => ReadString(),
+        ProtoKind.Bytes => ReadBytes(),
+        ProtoKind.Bool => ReadBool(),
+        ProtoKind.Int32 => ReadInt32(),
+        ProtoKind.Int64 => ReadInt64(),
+        ProtoKind.UInt32 => Varint(_input.ReadUInt32),
+        ProtoKind.UInt64 => Varint(_input.ReadUInt64),
+        ProtoKind.Double => Fixed(WireFormat.WireType.Fixed64, _input.ReadDouble),
+        ProtoKind.Float => Fixed(WireFormat.WireType.Fixed32, _input.ReadFloat),
+        _ => throw new FormatException($"{_message} field {_field}: {kind} is not a scalar"),
+    };
+
+    /// <summary>The values of a packed repeated numeric field (one length-delimited run of values).</summary>
+    public List<object> ReadPacked(ProtoKind kind)
+    {
+        var run = new ProtoMessageReader(ReadBytes(), _message) { WireType = PackedWireType(kind), _field = _field };
+        var values = new List<object>();
+        while (!run._input.IsAtEnd)
         {
-            switch (field)
-            {
-                case 1: key = entry.ReadString(); break;
-                case 2: value = entry.ReadBytes(); break;
-                default: entry.Skip(); break;
-            }
+            values.Add(run.ReadScalar(kind));
         }
 
-        return (key, value);
+        return values;
+    }
+
+    /// <summary>Skips a field the table does not know, as protobuf readers must.</summary>
+    public void Skip() => _input.SkipLastField();
+
+    public static bool IsPackable(ProtoKind kind) => kind is not (ProtoKind.String or ProtoKind.Bytes or ProtoKind.Message);
+
+    private static WireFormat.WireType PackedWireType(ProtoKind kind) => kind switch
+    {
+        ProtoKind.Double => WireFormat.WireType.Fixed64,
+        ProtoKind.Float => WireFormat.WireType.Fixed32,
+        _ => WireFormat.WireType.Varint,
+    };
+
+    private T Varint<T>(Func<T> read)
+    {
+        Expect(WireFormat.WireType.Varint);
+        return read();
+    }
+
+    private T Fixed<T>(WireFormat.WireType wireType, Func<T> read)
+    {
+        Expect(wireType);
+        return read();
     }
 
     private void Expect(WireFormat.WireType expected)
     {
-        if (_wireType != expected)
+        if (WireType != expected)
         {
-            throw new FormatException($"{_message} field {_field}: expected wire type {expected}, found {_wireType}");
+            throw new FormatException($"{_message} field {_field}: expected wire type {expected}, found {WireType}");
         }
     }
 }

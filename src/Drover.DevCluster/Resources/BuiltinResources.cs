@@ -1,3 +1,5 @@
+using Drover.DevCluster.Events;
+
 namespace Drover.DevCluster.Resources;
 
 /// <summary>The built-in kinds the dev cluster serves, as the real API server describes them in discovery.</summary>
@@ -10,7 +12,11 @@ public static class BuiltinResources
         Core("configmaps", "ConfigMap", shortNames: ["cm"]),
         Core("serviceaccounts", "ServiceAccount", shortNames: ["sa"], returnsDeleted: true),
         Core("services", "Service", shortNames: ["svc"], status: true, categories: ["all"], returnsDeleted: true),
-        Core("events", "Event", shortNames: ["ev"]),
+        new()
+        {
+            Group = string.Empty, Version = "v1", Plural = "events", Kind = "Event", Namespaced = true, ShortNames = ["ev"],
+            SelectableFields = EventFields.Core,
+        },
         Core("pods", "Pod", shortNames: ["po"], status: true, categories: ["all"], returnsDeleted: true),
         Core("persistentvolumeclaims", "PersistentVolumeClaim", shortNames: ["pvc"], status: true),
         new()
@@ -37,7 +43,12 @@ public static class BuiltinResources
         Grouped("rbac.authorization.k8s.io", "clusterroles", "ClusterRole", namespaced: false),
         Grouped("rbac.authorization.k8s.io", "clusterrolebindings", "ClusterRoleBinding", namespaced: false),
         Grouped("apiextensions.k8s.io", "customresourcedefinitions", "CustomResourceDefinition", namespaced: false, status: true, generation: true, shortNames: ["crd", "crds"]),
-        Grouped("events.k8s.io", "events", "Event", shortNames: ["ev"]),
+        // One resource with core Events, as on a real server: stored as core/v1, converted on every read and write.
+        new()
+        {
+            Group = "events.k8s.io", Version = "v1", Plural = "events", Kind = "Event", Namespaced = true, ShortNames = ["ev"],
+            StoredAs = EventConversion.CoreEvents, SelectableFields = EventFields.EventsV1,
+        },
     ];
 
     private static ResourceType Core(

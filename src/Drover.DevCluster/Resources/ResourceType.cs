@@ -46,8 +46,14 @@ public sealed class ResourceType
     /// <summary>A CRD being deleted still serves reads and deletes only.</summary>
     public bool Terminating { get; init; }
 
-    /// <summary>Versions of one group and plural share one storage bucket.</summary>
-    public string StorageKey => GroupResource;
+    /// <summary>Set when this resource is a view of another's objects (events.k8s.io Events are core Events).</summary>
+    public StorageView? StoredAs { get; init; }
+
+    /// <summary>The field selectors the kind supports; null accepts any dotted path.</summary>
+    public Selectors.SelectableFields? SelectableFields { get; init; }
+
+    /// <summary>Versions of one group and plural share one storage bucket; a view uses the bucket of what it views.</summary>
+    public string StorageKey => StoredAs?.StorageKey ?? GroupResource;
 
     /// <summary>The <c>resource.group</c> form errors use, e.g. <c>agents.drover.dev</c>.</summary>
     public string GroupResource => Group.Length == 0 ? Plural : Plural + "." + Group;

@@ -4,23 +4,24 @@ using Drover.DevCluster.Protocol;
 namespace Drover.DevCluster.Selectors;
 
 /// <summary>
-/// A parsed <c>fieldSelector</c> (<c>metadata.name=x,metadata.namespace!=y</c>). Any dotted path to a
-/// scalar is accepted, which covers the common built-in selectors such as <c>status.phase</c>.
+/// A parsed <c>fieldSelector</c> (<c>metadata.name=x,metadata.namespace!=y</c>). A kind with
+/// <see cref="SelectableFields"/> accepts only its labels; otherwise any dotted path to a scalar is accepted,
+/// which covers the common built-in selectors such as <c>status.phase</c>.
 /// </summary>
 public sealed class FieldSelector
 {
-    private readonly IReadOnlyList<(string[] Path, bool Equal, string Value)> _terms;
+    private readonly IReadOnlyList<(string Label, Func<JsonObject, string> Read, bool Equal, string Value)> _terms;
 
-    private FieldSelector(IReadOnlyList<(string[] Path, bool Equal, string Value)> terms) => _terms = terms;
+    private FieldSelector(IReadOnlyList<(string, Func<JsonObject, string>, bool, string)> terms) => _terms = terms;
 
     public bool IsEmpty => _terms.Count == 0;
 
     /// <summary>The value required for <c>metadata.name</c>, when the selector pins one (a single-object watch).</summary>
-    public string? RequiredName => _terms.FirstOrDefault(t => t.Equal && t.Path is ["metadata", "name"]).Value;
+    public string? RequiredName => _terms.FirstOrDefault(t => t.Equal && t.Label == "metadata.name").Value;
 
-    public static FieldSelector Parse(string? text)
+    public static FieldSelector Parse(string? text, SelectableFields? fields = null)
     {
-        var terms = new List<(string[], bool, string)>();
+        var terms = new List<(string, Func<JsonObject, string>, bool, string)>();
         if (string.IsNullOrWhiteSpace(text))
         {
             return new FieldSelector(terms);
@@ -36,19 +37,23 @@ public sealed class FieldSelector
 
             var notEqual = term.IndexOf("!=", StringComparison.Ordinal);
             var equal = term.IndexOf('=', StringComparison.Ordinal);
+            string label, value;
+            bool isEqual;
             if (notEqual > 0)
             {
-                terms.Add((term[..notEqual].Trim().Split('.'), false, term[(notEqual + 2)..].Trim()));
+                (label, isEqual, value) = (term[..notEqual].Trim(), false, term[(notEqual + 2)..].Trim());
             }
             else if (equal > 0)
             {
                 var valueStart = term.Length > equal + 1 && term[equal + 1] == '=' ? equal + 2 : equal + 1;
-                terms.Add((term[..equal].Trim().Split('.'), true, term[valueStart..].Trim()));
+                (label, isEqual, value) = (term[..equal].Trim(), true, term[valueStart..].Trim());
             }
             else
             {
                 throw ApiException.BadRequest($"invalid selector: '{text}'; can't understand '{term}'");
             }
+
+            terms.Add((label, fields?.Resolve(label) ?? AnyPath(label), isEqual, value));
         }
 
         return new FieldSelector(terms);
@@ -56,7 +61,21 @@ public sealed class FieldSelector
 
     public bool Matches(JsonObject obj)
     {
-        foreach (var (path, equal, value) in _terms)
+        foreach (var (_, read, equal, value) in _terms)
+        {
+            if ((read(obj) == value) != equal)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static Func<JsonObject, string> AnyPath(string label)
+    {
+        var path = label.Split('.');
+        return obj =>
         {
             JsonNode? node = obj;
             foreach (var segment in path)
@@ -64,18 +83,12 @@ public sealed class FieldSelector
                 node = node is JsonObject o ? o[segment] : null;
             }
 
-            var actual = node switch
+            return node switch
             {
                 null => string.Empty,
                 JsonValue v when v.TryGetValue<string>(out var s) => s,
                 _ => node.ToJsonString(),
             };
-            if ((actual == value) != equal)
-            {
-                return false;
-            }
-        }
-
-        return true;
+        };
     }
 }

@@ -21,17 +21,20 @@ public static class TableBuilder
         }
 
         var cells = CellsFor(type);
-        var columns = new JsonArray
+        var leadingName = type.IsCustom || BuiltinColumns.LeadsWithName(type);
+        var columns = new JsonArray();
+        if (leadingName)
         {
-            new JsonObject
+            columns.Add(new JsonObject
             {
                 ["name"] = "Name",
                 ["type"] = "string",
                 ["format"] = "name",
                 ["description"] = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
                 ["priority"] = 0,
-            },
-        };
+            });
+        }
+
         foreach (var (column, _) in cells)
         {
             columns.Add(new JsonObject
@@ -47,7 +50,7 @@ public static class TableBuilder
         var rows = new JsonArray();
         foreach (var obj in objects)
         {
-            var row = new JsonArray { Json.String(obj, "metadata", "name") };
+            var row = leadingName ? new JsonArray { Json.String(obj, "metadata", "name") } : [];
             foreach (var (_, cell) in cells)
             {
                 row.Add(cell(obj, now));

@@ -1,19 +1,26 @@
 using System.Text.Json.Nodes;
+using Drover.DevCluster.Defaulting;
 using Drover.DevCluster.Protocol;
 using Drover.DevCluster.Resources;
+using Drover.DevCluster.Services;
 
 namespace Drover.DevCluster.Writes;
 
-/// <summary>The few kind-specific rules built-in registries apply on create and update.</summary>
+/// <summary>
+/// What built-in registries do to an object on create and update: the kind's defaulting (which the real server
+/// runs on every decode), then the registry's own rules (namespace finalizers, a Service's addresses, a Job's
+/// generated selector, the status a new object starts with).
+/// </summary>
 internal static class BuiltinDefaults
 {
-    public static void OnCreate(ResourceType type, JsonObject obj)
+    public static void OnCreate(ResourceType type, JsonObject obj, ServiceAddressAllocator services)
     {
         if (type.IsCustom)
         {
             return;
         }
 
+        KindDefaults.Apply(type, obj);
         switch (type.Group, type.Plural)
         {
             case ("", "namespaces"):
@@ -32,18 +39,27 @@ internal static class BuiltinDefaults
                 obj["spec"] = spec;
                 obj["status"] = new JsonObject { ["phase"] = "Active" };
                 break;
-            case ("apps", "deployments"):
-                if (obj["spec"] is JsonObject deploymentSpec && deploymentSpec["replicas"] is null)
-                {
-                    deploymentSpec["replicas"] = 1;
-                }
-
+            case ("", "services"):
+                obj["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
+                services.OnCreate(obj);
+                break;
+            case ("", "persistentvolumeclaims"):
+                obj["status"] = new JsonObject { ["phase"] = "Pending" };
+                break;
+            case ("batch", "jobs"):
+                KindDefaults.GenerateJobSelector(obj);
                 break;
         }
     }
 
-    public static void OnUpdate(ResourceType type, JsonObject old, JsonObject next)
+    public static void OnUpdate(ResourceType type, JsonObject old, JsonObject next, ServiceAddressAllocator services)
     {
+        if (type.IsCustom)
+        {
+            return;
+        }
+
+        KindDefaults.Apply(type, next);
         if (type is { Group: "", Plural: "namespaces" })
         {
             // Namespace finalizers and phase belong to the server.
@@ -54,9 +70,9 @@ internal static class BuiltinDefaults
             Json.Metadata(next)["labels"] ??= new JsonObject();
             ((JsonObject)Json.Metadata(next)["labels"]!)["kubernetes.io/metadata.name"] = Json.String(old, "metadata", "name");
         }
-        else if (type is { Group: "apps", Plural: "deployments" } && next["spec"] is JsonObject spec && spec["replicas"] is null)
+        else if (type is { Group: "", Plural: "services" })
         {
-            spec["replicas"] = 1;
+            services.OnUpdate(old, next);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Drover.DevCluster.Protocol;
 using Drover.DevCluster.Resources;
+using Drover.DevCluster.Services;
 using Drover.DevCluster.Storage;
 
 namespace Drover.DevCluster.Writes;
@@ -31,6 +32,9 @@ public sealed partial class ResourceOperations
 
     public ObjectStore ObjectStore => _store;
 
+    /// <summary>Cluster IPs and node ports of Services; follows the store through <see cref="ServiceAddressAllocator.Observe"/>.</summary>
+    public ServiceAddressAllocator ServiceAddresses { get; } = new();
+
     /// <summary>Told about every committed CRD write, so the CRD controller can (re)serve its kind.</summary>
     public Action<StoredObject>? CustomResourceDefinitionWritten { get; set; }
 
@@ -51,9 +55,30 @@ public sealed partial class ResourceOperations
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(options);
         RejectWhenTerminating(type);
-        var obj = PrepareCreate(type, ns, body, options);
-        FieldOwnership.RecordUpdate(type, null, obj, Manager(options), Now, null);
-        return new WriteResult(Insert(type, obj, options), Created: true);
+        var storage = StorageTypeOf(type);
+        if (type.StoredAs is { } view)
+        {
+            CheckTypeMeta(type, body);
+            body = view.ToStorage(body);
+        }
+
+        var obj = PrepareCreate(storage, ns, body, options);
+        try
+        {
+            RecordManagedFields(type, null, obj, options, null);
+            var stored = Insert(storage, obj, options);
+            if (options.DryRun)
+            {
+                ReleaseUnstored(storage, obj);
+            }
+
+            return new WriteResult(stored, Created: true);
+        }
+        catch (ApiException)
+        {
+            ReleaseUnstored(storage, obj);
+            throw;
+        }
     }
 
     public WriteResult Update(ResourceType type, string ns, string name, JsonObject body, string? subresource, WriteOptions options)
@@ -66,6 +91,12 @@ public sealed partial class ResourceOperations
         if (subresource == "scale")
         {
             return UpdateScale(type, ns, name, body, options);
+        }
+
+        if (type.StoredAs is { } view)
+        {
+            CheckTypeMeta(type, body);
+            body = view.ToStorage(body);
         }
 
         var current = Get(type, ns, name);
@@ -83,7 +114,7 @@ public sealed partial class ResourceOperations
         }
 
         var next = (JsonObject)body.DeepClone();
-        return new WriteResult(Commit(type, current, next, subresource, options, recordManagedFields: true), Created: false);
+        return new WriteResult(Commit(StorageTypeOf(type), current, next, subresource, options, recordManagedFields: true, requested: type), Created: false);
     }
 
     public WriteResult Patch(ResourceType type, string ns, string name, string patchType, JsonNode? patch, string? subresource, WriteOptions options, bool force)
@@ -117,7 +148,10 @@ public sealed partial class ResourceOperations
                 return UpdateScale(type, ns, name, patchedScale, options);
             }
 
-            var patched = PatchApplication.Apply(type, current.Clone(), patchType, patch);
+            // A view's patch applies to the object as the view shows it, then goes back to the stored form.
+            var patched = type.StoredAs is { } view
+                ? view.ToStorage(PatchApplication.Apply(type, view.FromStorage(current.Object), patchType, patch))
+                : PatchApplication.Apply(type, current.Clone(), patchType, patch);
             var requestedVersion = Json.String(patched, "metadata", "resourceVersion");
             if (!string.IsNullOrEmpty(requestedVersion) && requestedVersion != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
             {
@@ -126,7 +160,7 @@ public sealed partial class ResourceOperations
 
             try
             {
-                return new WriteResult(Commit(type, current, patched, subresource, options, recordManagedFields: true), Created: false);
+                return new WriteResult(Commit(StorageTypeOf(type), current, patched, subresource, options, recordManagedFields: true, requested: type), Created: false);
             }
             catch (ApiException e) when (e.Code == 409 && e.Reason == "Conflict" && attempt < PatchRetries && string.IsNullOrEmpty(Json.String(patch, "metadata", "resourceVersion")))
             {
@@ -359,6 +393,7 @@ public sealed partial class ResourceOperations
 
         applied = (JsonObject)applied.DeepClone();
         AdmitUnknownFields(type, applied, options);
+        var storage = StorageTypeOf(type);
         for (var attempt = 0; ; attempt++)
         {
             var current = _store.Get(type.StorageKey, ns, name);
@@ -367,30 +402,32 @@ public sealed partial class ResourceOperations
                 throw ApiException.NotFound(type.GroupResource, name);
             }
 
-            var outcome = FieldOwnership.Apply(type, current?.Clone(), applied, options.FieldManager, force, Now, subresource);
+            var live = current is null ? null : type.StoredAs is { } view ? view.FromStorage(current.Object) : current.Clone();
+            var outcome = FieldOwnership.Apply(type, live, applied, options.FieldManager, force, Now, subresource);
             if (outcome.Conflicts.Count > 0)
             {
                 throw ApplyConflict(outcome.ConflictMessage!, outcome.Conflicts);
             }
 
-            var merged = outcome.Object!;
+            var merged = type.StoredAs is { } storedAs ? storedAs.ToStorage(outcome.Object!) : outcome.Object!;
             if (current is null)
             {
                 Json.Metadata(merged)["name"] = name;
-                var created = PrepareCreate(type, ns, merged, options, keepManagedFields: true);
-                var inserted = _store.Create(type.StorageKey, created);
+                var created = PrepareCreate(storage, ns, merged, options, keepManagedFields: true);
+                var inserted = _store.Create(storage.StorageKey, created);
                 if (inserted is null)
                 {
+                    ReleaseUnstored(storage, created);
                     continue;
                 }
 
-                AfterCommit(type, inserted);
+                AfterCommit(storage, inserted);
                 return new WriteResult(inserted, Created: true);
             }
 
             try
             {
-                return new WriteResult(Commit(type, current, merged, subresource, options, recordManagedFields: false), Created: false);
+                return new WriteResult(Commit(storage, current, merged, subresource, options, recordManagedFields: false), Created: false);
             }
             catch (ApiException e) when (e.Code == 409 && e.Reason == "Conflict" && attempt < PatchRetries)
             {
@@ -462,9 +499,10 @@ public sealed partial class ResourceOperations
             obj.Remove("status");
         }
 
-        BuiltinDefaults.OnCreate(type, obj);
-        Admit(type, obj, options, checkUnknown: !keepManagedFields);
+        // The uid comes first: a Job's generated selector and a Service's addresses are keyed by it.
         metadata["uid"] = Guid.NewGuid().ToString();
+        BuiltinDefaults.OnCreate(type, obj, ServiceAddresses);
+        Admit(type, obj, options, checkUnknown: !keepManagedFields);
         metadata["creationTimestamp"] = KubeTime.Format(Now);
         if (type.HasGeneration)
         {
@@ -487,7 +525,7 @@ public sealed partial class ResourceOperations
     }
 
     /// <summary>Turns a client's candidate object into the next stored revision of <paramref name="current"/>.</summary>
-    private StoredObject Commit(ResourceType type, StoredObject current, JsonObject next, string? subresource, WriteOptions options, bool recordManagedFields)
+    private StoredObject Commit(ResourceType type, StoredObject current, JsonObject next, string? subresource, WriteOptions options, bool recordManagedFields, ResourceType? requested = null)
     {
         CheckTypeMeta(type, next);
         next["apiVersion"] = type.ApiVersion;
@@ -561,7 +599,7 @@ public sealed partial class ResourceOperations
         metadata["resourceVersion"] = oldMetadata["resourceVersion"]?.DeepClone();
         if (subresource != "finalize")
         {
-            BuiltinDefaults.OnUpdate(type, old, next);
+            BuiltinDefaults.OnUpdate(type, old, next, ServiceAddresses);
         }
 
         if (oldMetadata["deletionTimestamp"] is not null)
@@ -581,7 +619,7 @@ public sealed partial class ResourceOperations
 
         if (recordManagedFields)
         {
-            FieldOwnership.RecordUpdate(type, old, next, Manager(options), Now, subresource is "status" or "scale" ? subresource : null);
+            RecordManagedFields(requested ?? type, old, next, options, subresource is "status" or "scale" ? subresource : null);
         }
 
         if (options.DryRun)
@@ -623,6 +661,35 @@ public sealed partial class ResourceOperations
 
         AfterCommit(type, outcome.Object!);
         return outcome.Object;
+    }
+
+    /// <summary>Records the writer's fields in the version it wrote: a view's writes as the view's apiVersion and field names.</summary>
+    private void RecordManagedFields(ResourceType requested, JsonObject? old, JsonObject next, WriteOptions options, string? subresource)
+    {
+        if (requested.StoredAs is not { } view)
+        {
+            FieldOwnership.RecordUpdate(requested, old, next, Manager(options), Now, subresource);
+            return;
+        }
+
+        var viewed = view.FromStorage(next);
+        FieldOwnership.RecordUpdate(requested, old is null ? null : view.FromStorage(old), viewed, Manager(options), Now, subresource);
+        Json.Metadata(next)["managedFields"] = Json.At(viewed, "metadata", "managedFields")?.DeepClone();
+    }
+
+    /// <summary>The resource whose bucket and rules a view's objects are stored under (the resource itself otherwise).</summary>
+    private ResourceType StorageTypeOf(ResourceType type) =>
+        type.StoredAs is { } view
+            ? Catalog.FindAnyVersion(view.StorageGroup, view.StoragePlural) ?? throw ApiException.Internal($"{type.GroupResource} is stored as {view.StorageKey}, which is not served")
+            : type;
+
+    /// <summary>A created object that never reached the store gives back the addresses it was allocated.</summary>
+    private void ReleaseUnstored(ResourceType type, JsonObject obj)
+    {
+        if (type is { Group: "", Plural: "services" } && Json.String(obj, "metadata", "uid") is { } uid)
+        {
+            ServiceAddresses.Release(uid);
+        }
     }
 
     private void AfterCommit(ResourceType type, StoredObject stored)

@@ -117,17 +117,7 @@ public class KubectlTests : ClusterTestBase
     {
         using var kubectl = new RealClient("kubectl", Server);
 
-        // kubectl create deployment sends protobuf, which the dev cluster decodes for Secrets and ConfigMaps only; apply sends JSON.
-        var manifest = Path.Combine(Path.GetTempPath(), $"drover-web-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(manifest, Deployment("web", replicas: 2).ToJsonString());
-        try
-        {
-            await kubectl.OkAsync("apply", "-f", manifest);
-        }
-        finally
-        {
-            File.Delete(manifest);
-        }
+        await kubectl.OkAsync("create", "deployment", "web", "--image=nginx:1", "--replicas=2");
 
         await kubectl.OkAsync("rollout", "status", "deployment/web", "--timeout=20s");
         await kubectl.OkAsync("rollout", "restart", "deployment/web");

@@ -18,7 +18,7 @@ public class KubeProtobufTests
         var metadata = new ProtoWriter()
             .String(1, "sh.helm.release.v1.myapp.v1")
             .String(3, "apps")
-            .Message(8, new ProtoWriter()) // Go writes a zero creationTimestamp as an empty message
+            .Message(8, new ProtoWriter()) // Go writes a zero creationTimestamp as an empty message; JSON omits it (omitzero)
             .MapEntry(11, "name", "myapp")
             .MapEntry(11, "owner", "helm")
             .MapEntry(11, "status", "deployed")
@@ -32,7 +32,7 @@ public class KubeProtobufTests
 
         var expected = JsonNode.Parse("""
             {"kind":"Secret","apiVersion":"v1",
-             "metadata":{"name":"sh.helm.release.v1.myapp.v1","namespace":"apps","creationTimestamp":null,
+             "metadata":{"name":"sh.helm.release.v1.myapp.v1","namespace":"apps",
                          "labels":{"name":"myapp","owner":"helm","status":"deployed","version":"1"}},
              "data":{"release":"DATA"},
              "type":"helm.sh/release.v1"}
@@ -98,7 +98,7 @@ public class KubeProtobufTests
         var json = KubeProtobuf.Decode(ProtoWriter.Envelope("v1", "Secret", secret));
 
         Assert.Equal(
-            """{"kind":"Secret","apiVersion":"v1","metadata":{"name":"keys","creationTimestamp":null},"immutable":true,"data":{"binary":"AP8Q","apiKey":"c2stdGVzdA=="},"stringData":{"plain":"text"},"type":"Opaque"}""",
+            """{"kind":"Secret","apiVersion":"v1","metadata":{"name":"keys"},"immutable":true,"data":{"binary":"AP8Q","apiKey":"c2stdGVzdA=="},"stringData":{"plain":"text"},"type":"Opaque"}""",
             json.ToJsonString());
     }
 
@@ -114,7 +114,7 @@ public class KubeProtobufTests
         var json = KubeProtobuf.Decode(ProtoWriter.Envelope("v1", "ConfigMap", configMap));
 
         Assert.Equal(
-            """{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"settings","namespace":"default","creationTimestamp":null},"immutable":false,"data":{"agent.json":"{\u0022model\u0022:\u0022gpt\u0022}"},"binaryData":{"logo.png":"iVBORw=="}}""",
+            """{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"settings","namespace":"default"},"immutable":false,"data":{"agent.json":"{\u0022model\u0022:\u0022gpt\u0022}"},"binaryData":{"logo.png":"iVBORw=="}}""",
             json.ToJsonString());
         Assert.Equal("""{"model":"gpt"}""", (string?)json["data"]!["agent.json"]);
     }
@@ -130,13 +130,13 @@ public class KubeProtobufTests
 
         var json = KubeProtobuf.Decode(ProtoWriter.Envelope("v1", "ConfigMap", configMap));
 
-        Assert.Equal("""{"name":"c","creationTimestamp":null}""", json["metadata"]!.ToJsonString());
+        Assert.Equal("""{"name":"c"}""", json["metadata"]!.ToJsonString());
         Assert.Equal("""{"k":"new"}""", json["data"]!.ToJsonString());
     }
 
     [Theory]
-    [InlineData("apps/v1", "Deployment")]
-    [InlineData("v1", "Pod")]
+    [InlineData("apps/v1", "DaemonSet")]
+    [InlineData("v1", "Node")]
     [InlineData("v2", "Secret")]
     public void Other_kinds_are_not_supported(string apiVersion, string kind)
     {

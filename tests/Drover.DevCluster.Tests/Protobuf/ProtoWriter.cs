@@ -49,6 +49,30 @@ internal sealed class ProtoWriter
         });
     }
 
+    public ProtoWriter Double(int field, double value)
+    {
+        return Append(o =>
+        {
+            o.WriteTag(field, WireFormat.WireType.Fixed64);
+            o.WriteDouble(value);
+        });
+    }
+
+    /// <summary>A packed repeated int32 field: one length-delimited run of varints.</summary>
+    public ProtoWriter PackedInt32(int field, params int[] values)
+    {
+        using var run = new MemoryStream();
+        using (var output = new CodedOutputStream(run, leaveOpen: true))
+        {
+            foreach (var value in values)
+            {
+                output.WriteInt32(value);
+            }
+        }
+
+        return Bytes(field, run.ToArray());
+    }
+
     public ProtoWriter Bool(int field, bool value)
     {
         return Append(o =>
@@ -69,6 +93,24 @@ internal sealed class ProtoWriter
     /// <summary>A <c>metav1.Time</c> {seconds=1, nanos=2}.</summary>
     public ProtoWriter Time(int field, DateTimeOffset time) =>
         Message(field, new ProtoWriter().Int64(1, time.ToUnixTimeSeconds()).Int32(2, time.Millisecond * 1_000_000));
+
+    /// <summary>A <c>metav1.MicroTime</c> {seconds=1, nanos=2}.</summary>
+    public ProtoWriter MicroTime(int field, DateTimeOffset time, int nanos) =>
+        Message(field, new ProtoWriter().Int64(1, time.ToUnixTimeSeconds()).Int32(2, nanos));
+
+    /// <summary>A <c>resource.Quantity</c> {string=1}.</summary>
+    public ProtoWriter Quantity(int field, string value) => Message(field, new ProtoWriter().String(1, value));
+
+    /// <summary>An <c>intstr.IntOrString</c> {type=1, intVal=2, strVal=3}, written as Go writes it (all three fields).</summary>
+    public ProtoWriter IntOrString(int field, int intValue) =>
+        Message(field, new ProtoWriter().Int64(1, 0).Int32(2, intValue).String(3, string.Empty));
+
+    public ProtoWriter IntOrString(int field, string stringValue) =>
+        Message(field, new ProtoWriter().Int64(1, 1).Int32(2, 0).String(3, stringValue));
+
+    /// <summary>One entry of a map whose values are messages (such as <c>map&lt;string, Quantity&gt;</c>).</summary>
+    public ProtoWriter MapEntry(int field, string key, ProtoWriter value) =>
+        Message(field, new ProtoWriter().String(1, key).Message(2, value));
 
     public byte[] ToArray() => [.. _bytes];
 
