@@ -3,13 +3,15 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Drover.Operator.Children;
 using Drover.Operator.ModelProviders;
+using Drover.Operator.Resolution;
 
 namespace Drover.Operator.Agents;
 
 /// <summary>
 /// The resolved configuration an agent receives: <c>agent.json</c> (agent, model chain with endpoints,
 /// instructions, limits, budget, config) and the secret values it points to, each a key of the agent's Secret and
-/// so a file next to <c>agent.json</c>. <see cref="Hash"/> covers both, so a rotated key rolls the agent.
+/// so a file next to <c>agent.json</c>. <see cref="Hash"/> covers both (the secret values through a keyed
+/// <see cref="SecretDigest"/>), so a rotated key rolls the agent.
 /// </summary>
 internal sealed class AgentConfiguration
 {
@@ -55,7 +57,7 @@ internal sealed class AgentConfiguration
         return $"header.{provider.Namespace}.{provider.Name}.{safe}";
     }
 
-    internal static AgentConfiguration For(AgentPlan plan)
+    internal static AgentConfiguration For(AgentPlan plan, SecretDigest digest)
     {
         var secrets = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var provider in plan.Chain.Providers)
@@ -76,8 +78,9 @@ internal sealed class AgentConfiguration
         var hashed = new StringBuilder(text);
         foreach (var (key, value) in secrets)
         {
-            // Only a hash of each value enters the hashed text, so the material is never held in a longer-lived string.
-            hashed.Append('\n').Append(key).Append('=').Append(ContentHash.Of(value));
+            // Only a keyed digest of each value enters the hashed text, so the material is never held in a longer-lived
+            // string, and the config hash anyone may read confirms nothing about a key.
+            hashed.Append('\n').Append(key).Append('=').Append(digest.Of(value));
         }
 
         return new AgentConfiguration(text, secrets, ContentHash.Of(hashed.ToString()));

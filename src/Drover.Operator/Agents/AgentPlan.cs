@@ -1,4 +1,5 @@
 using Drover.Api.V1Alpha1;
+using Drover.Operator.Resolution;
 
 namespace Drover.Operator.Agents;
 
@@ -8,14 +9,15 @@ namespace Drover.Operator.Agents;
 /// </summary>
 internal sealed class AgentPlan
 {
-    public AgentPlan(Agent agent, ModelChain chain, string? instructions)
+    public AgentPlan(Agent agent, ModelChain chain, string? instructions, SecretDigest digest)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(digest);
         Agent = agent;
         Chain = chain;
         Instructions = instructions;
-        Configuration = AgentConfiguration.For(this);
+        Configuration = AgentConfiguration.For(this, digest);
     }
 
     /// <summary>The agent with every default filled in.</summary>

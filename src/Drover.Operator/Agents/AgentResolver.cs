@@ -24,12 +24,12 @@ internal static class AgentResolver
         if (chainFailure is not null)
         {
             // What a running agent may keep: the links it may still use, when nothing else is wrong.
-            var revoked = usable is not null && instructionsFailure is null ? new AgentPlan(defaulted, usable, instructions) : null;
+            var revoked = usable is not null && instructionsFailure is null ? new AgentPlan(defaulted, usable, instructions, cluster.SecretDigest) : null;
             return AgentResolution.ChainFailed(chainFailure, revoked);
         }
 
         return instructionsFailure is null
-            ? AgentResolution.Resolved(new AgentPlan(defaulted, chain!, instructions))
+            ? AgentResolution.Resolved(new AgentPlan(defaulted, chain!, instructions, cluster.SecretDigest))
             : AgentResolution.Failed(chain!, instructionsFailure);
     }
 

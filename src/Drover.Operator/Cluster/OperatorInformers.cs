@@ -17,8 +17,10 @@ namespace Drover.Operator.Cluster;
 /// </summary>
 internal sealed class OperatorInformers : IClusterLookup
 {
-    public OperatorInformers(KubeApiClient client, IReadOnlyList<string> namespaces, ILoggerFactory loggerFactory)
+    public OperatorInformers(KubeApiClient client, IReadOnlyList<string> namespaces, SecretDigest digest, ILoggerFactory loggerFactory)
     {
+        ArgumentNullException.ThrowIfNull(digest);
+        SecretDigest = digest;
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(namespaces);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -50,6 +52,8 @@ internal sealed class OperatorInformers : IClusterLookup
         Claims = new Informer<V1PersistentVolumeClaim>(client, OperatorKinds.PersistentVolumeClaims, owned, logger);
         CronJobs = new Informer<V1CronJob>(client, OperatorKinds.CronJobs, owned, logger);
     }
+
+    public SecretDigest SecretDigest { get; }
 
     public Informer<Agent> Agents { get; }
 

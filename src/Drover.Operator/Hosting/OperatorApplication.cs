@@ -2,6 +2,7 @@ using System.Net;
 using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Health;
 using Drover.ControllerRuntime.Observability;
+using Drover.Operator.Resolution;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -28,7 +29,8 @@ internal static class OperatorApplication
     /// <param name="options">The parsed run options.</param>
     /// <param name="client">The API client to run against.</param>
     /// <param name="environment">Reads environment variables (OTEL_EXPORTER_OTLP_ENDPOINT).</param>
-    public static WebApplication Build(RunOptions options, KubeApiClient client, Func<string, string?> environment)
+    /// <param name="digest">The digest of secret material, keyed with the operator's key (<see cref="DigestKeys"/>).</param>
+    public static WebApplication Build(RunOptions options, KubeApiClient client, Func<string, string?> environment, SecretDigest digest)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(client);
@@ -42,7 +44,7 @@ internal static class OperatorApplication
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(client);
         OperatorRuntime? runtime = null;
-        builder.Services.AddSingleton(sp => runtime = new OperatorRuntime(client, options, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
+        builder.Services.AddSingleton(sp => runtime = new OperatorRuntime(client, options, digest, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OperatorRuntime>().Host);
         if (options.ExitWhenReady)
         {

@@ -8,6 +8,7 @@ using Drover.Operator.Children;
 using Drover.Operator.Cluster;
 using Drover.Operator.ModelProviders;
 using Drover.Operator.Rollouts;
+using Drover.Operator.Resolution;
 using Drover.Operator.Schedules;
 using Drover.Operator.Status;
 using Microsoft.Extensions.Logging;
@@ -20,14 +21,19 @@ namespace Drover.Operator.Hosting;
 /// </summary>
 internal sealed class OperatorRuntime : IDisposable
 {
-    public OperatorRuntime(KubeApiClient client, RunOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    /// <param name="client">The API client to run against.</param>
+    /// <param name="options">The parsed run options.</param>
+    /// <param name="digest">The digest of secret material, keyed with the operator's key (<see cref="DigestKeys"/>).</param>
+    /// <param name="loggerFactory">Where logs go.</param>
+    /// <param name="time">The clock; the system's when null.</param>
+    public OperatorRuntime(KubeApiClient client, RunOptions options, SecretDigest digest, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         time ??= TimeProvider.System;
         Options = options;
-        Informers = new OperatorInformers(client, options.Namespaces, loggerFactory);
+        Informers = new OperatorInformers(client, options.Namespaces, digest, loggerFactory);
         ProviderReferences.Index(Informers.ModelProviders);
         AgentReferences.Index(Informers.Agents);
         ScheduleReferences.Index(Informers.Schedules);

@@ -1,4 +1,5 @@
 using Drover.ControllerRuntime.Client;
+using Drover.Operator.Resolution;
 using Drover.Operator.Observability;
 using k8s;
 
@@ -28,7 +29,18 @@ internal static class RunCommand
         }
 
         var client = KubeApiClient.FromConfig(config, $"drover/{DroverCommands.Version}");
-        await using var app = OperatorApplication.Build(options, client, Environment.GetEnvironmentVariable);
+        SecretDigest digest;
+        try
+        {
+            digest = await DigestKeys.LoadOrCreateAsync(client, options.LeaderElectionNamespace, CancellationToken.None);
+        }
+        catch (Exception e) when (e is KubeApiException or HttpRequestException or InvalidOperationException)
+        {
+            await error.WriteLineAsync($"drover run: cannot read or create the digest key Secret {options.LeaderElectionNamespace}/{DigestKeys.SecretName}: {e.Message}");
+            return 1;
+        }
+
+        await using var app = OperatorApplication.Build(options, client, Environment.GetEnvironmentVariable, digest);
         OperatorLog.Starting(
             app.Logger,
             DroverCommands.Version,

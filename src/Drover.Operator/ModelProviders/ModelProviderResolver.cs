@@ -70,7 +70,7 @@ internal static class ModelProviderResolver
                 ? "No Secret is referenced; agents connect without an API key."
                 : "API key and secret headers were read.");
         var ready = DecideReady(defaulted, endpoint, credentials);
-        var hash = credentialFailure is null && material.Count > 0 ? ContentHash.Of(string.Join("\n", material)) : null;
+        var hash = credentialFailure is null && material.Count > 0 ? cluster.SecretDigest.Of(string.Join("\n", material)) : null;
         return new ResolvedProvider(
             defaulted,
             endpoint,

@@ -20,6 +20,9 @@ internal interface IClusterLookup
 
     V1Service? Service(string ns, string name);
 
+    /// <summary>How secret material is digested where people can read the result (credentialsHash, config-hash).</summary>
+    SecretDigest SecretDigest { get; }
+
     /// <summary>The labels of namespace <paramref name="ns"/>, or null when it is unknown.</summary>
     IReadOnlyDictionary<string, string>? NamespaceLabels(string ns);
 }

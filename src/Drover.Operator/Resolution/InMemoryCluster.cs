@@ -18,6 +18,9 @@ internal sealed class InMemoryCluster : IClusterLookup
     private readonly List<ModelProvider> _providers = [];
     private readonly List<Schedule> _schedules = [];
 
+    /// <summary>Redacted unless a caller holding a key says otherwise: an offline preview has no operator key.</summary>
+    public SecretDigest SecretDigest { get; set; } = SecretDigest.Redacted;
+
     public IReadOnlyList<Agent> Agents => _agents;
 
     public IReadOnlyList<ModelProvider> ModelProviders => _providers;

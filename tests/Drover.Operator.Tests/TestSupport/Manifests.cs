@@ -47,9 +47,12 @@ internal static class Manifests
           ports: [{name: api, port: 11434, targetPort: 8000}]
         """;
 
+    /// <summary>A fixed digest key, so hashes in golden files are stable; the operator's own key is random.</summary>
+    public static SecretDigest Digest { get; } = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
     public static InMemoryCluster Cluster(params string[] yamlDocuments)
     {
-        var cluster = new InMemoryCluster();
+        var cluster = new InMemoryCluster { SecretDigest = Digest };
         foreach (var yaml in yamlDocuments)
         {
             foreach (var document in YamlReader.ReadDocuments(yaml))

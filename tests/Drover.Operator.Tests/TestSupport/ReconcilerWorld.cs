@@ -12,6 +12,7 @@ using Drover.Operator.Children;
 using Drover.Operator.Cluster;
 using Drover.Operator.ModelProviders;
 using Drover.Operator.Rendering;
+using Drover.Operator.Resolution;
 using Drover.Operator.Rollouts;
 using Drover.Operator.Schedules;
 using Drover.Operator.Status;
@@ -36,7 +37,7 @@ internal sealed class ReconcilerWorld : IDisposable
     {
         _http = new HttpClient(_api);
         var client = new KubeApiClient(_http, new Uri("http://api.test"));
-        Informers = new OperatorInformers(client, [], NullLoggerFactory.Instance);
+        Informers = new OperatorInformers(client, [], new SecretDigest(Enumerable.Repeat((byte)7, 32).ToArray()), NullLoggerFactory.Instance);
         ProviderReferences.Index(Informers.ModelProviders);
         AgentReferences.Index(Informers.Agents);
         ScheduleReferences.Index(Informers.Schedules);

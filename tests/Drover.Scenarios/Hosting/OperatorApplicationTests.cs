@@ -19,7 +19,7 @@ public sealed class OperatorApplicationTests(ITestOutputHelper output)
         await using var scenario = await OperatorScenario.CreateAsync(output);
         await scenario.ApplyAsync(YamlJson.Files(Repository.Path("config", "samples")));
         var options = new RunOptions { MetricsAddress = "127.0.0.1:0", HealthAddress = "127.0.0.1:0" };
-        await using var app = OperatorApplication.Build(options, scenario.Client, _ => null);
+        await using var app = OperatorApplication.Build(options, scenario.Client, _ => null, await scenario.DigestAsync(options));
         await app.StartAsync();
         try
         {
@@ -60,7 +60,7 @@ public sealed class OperatorApplicationTests(ITestOutputHelper output)
         await using var scenario = await OperatorScenario.CreateAsync(output);
         await scenario.ApplyAsync(YamlJson.Files(Repository.Path("config", "samples")));
         var options = new RunOptions { MetricsAddress = "", HealthAddress = "", ExitWhenReady = true };
-        await using var app = OperatorApplication.Build(options, scenario.Client, _ => null);
+        await using var app = OperatorApplication.Build(options, scenario.Client, _ => null, await scenario.DigestAsync(options));
 
         await app.RunAsync().WaitAsync(OperatorScenario.DefaultTimeout);
 

@@ -42,7 +42,7 @@ public sealed class OperatorScopeTests(ITestOutputHelper output)
         var options = new RunOptions { Workers = 2, LeaderElect = true, LeaderElectionNamespace = "default" };
 
         await scenario.StartOperatorAsync(options with { PodName = "first" });
-        using var second = new OperatorRuntime(scenario.Client, options with { PodName = "second" }, NullLoggerFactory.Instance);
+        using var second = new OperatorRuntime(scenario.Client, options with { PodName = "second" }, await scenario.DigestAsync(options), NullLoggerFactory.Instance);
         using var stopSecond = new CancellationTokenSource();
         await second.Host.StartAsync(stopSecond.Token);
         await second.Host.HasSynced.WaitAsync(OperatorScenario.DefaultTimeout);

@@ -6,6 +6,7 @@ using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Client;
 using Drover.DevCluster;
 using Drover.Operator.Hosting;
+using Drover.Operator.Resolution;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -80,10 +81,14 @@ internal sealed class OperatorScenario : IAsyncDisposable
     public async Task StartOperatorAsync(RunOptions? options = null)
     {
         options ??= new RunOptions { Workers = 2, MaxConcurrentRollouts = 10 };
-        Operator = new OperatorRuntime(Client, options, _loggers);
+        Operator = new OperatorRuntime(Client, options, await DigestAsync(options), _loggers);
         await Operator.Host.StartAsync(_stop.Token);
         await Operator.Host.HasSynced.WaitAsync(DefaultTimeout);
     }
+
+    /// <summary>The operator's digest key, read or created as <c>drover run</c> does.</summary>
+    public Task<SecretDigest> DigestAsync(RunOptions options) =>
+        DigestKeys.LoadOrCreateAsync(Client, options.LeaderElectionNamespace, CancellationToken.None);
 
     public async Task InstallCrdsAsync()
     {
