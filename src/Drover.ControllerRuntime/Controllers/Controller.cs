@@ -111,7 +111,7 @@ public sealed class Controller<T> : IController, IDisposable
     /// providers); an update maps the object as it was and as it is, so a reference that moved reaches both sides.
     /// <paramref name="filter"/>, when given, says which events matter.
     /// </summary>
-    public Controller<T> Watches<TOther>(Informer<TOther> others, Func<TOther, IEnumerable<ObjectKey>> map, WatchFilter<TOther>? filter = null)
+    public Controller<T> Watches<TOther>(IResourceEvents<TOther> others, Func<TOther, IEnumerable<ObjectKey>> map, WatchFilter<TOther>? filter = null)
         where TOther : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(others);

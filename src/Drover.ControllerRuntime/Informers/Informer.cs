@@ -16,7 +16,7 @@ namespace Drover.ControllerRuntime.Informers;
 /// Events for one object reach handlers in order and once: an event whose resourceVersion the cache already holds
 /// is dropped.
 /// </summary>
-public sealed class Informer<T> : IInformer
+public sealed class Informer<T> : IInformer, IResourceEvents<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly KubeApiClient _client;

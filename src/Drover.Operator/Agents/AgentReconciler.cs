@@ -56,6 +56,7 @@ internal sealed class AgentReconciler(
             return ReconcileResult.Done;
         }
 
+        await AgentReferences.ReadyAsync(agent, informers, cancellationToken);
         var resolution = AgentResolver.Resolve(agent, informers);
         var live = informers.Deployments.Cache.Get(agent.Metadata.NamespaceProperty, agent.Metadata.Name);
         if (resolution.Plan is not { } plan)

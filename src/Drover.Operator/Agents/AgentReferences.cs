@@ -1,5 +1,6 @@
 using Drover.Api.V1Alpha1;
-using Drover.ControllerRuntime.Informers;
+using Drover.ControllerRuntime.Client;
+using Drover.Operator.ModelProviders;
 using Drover.Operator.Cluster;
 
 namespace Drover.Operator.Agents;
@@ -17,13 +18,35 @@ internal static class AgentReferences
     /// <summary>Agent index: <c>namespace/name</c> of the ConfigMap holding the instructions.</summary>
     public const string ByConfigMap = "agent-configmaps";
 
-    /// <summary>Registers the agent indexes on the agents' cache.</summary>
-    public static void Index(Informer<Agent> agents)
+    /// <summary>Registers the agent indexes, and has the ConfigMaps the agents name cached.</summary>
+    public static void Register(OperatorInformers informers)
     {
-        ArgumentNullException.ThrowIfNull(agents);
+        ArgumentNullException.ThrowIfNull(informers);
+        var agents = informers.Agents;
         agents.AddIndex(ByProvider, a => Links(a).Select(l => OperatorInformers.Key(l.ProviderNamespace, l.ProviderName)).Distinct(StringComparer.Ordinal));
         agents.AddIndex(ByConfigMap, a => Instructions(a) is { } reference ? [OperatorInformers.Key(a.Metadata.NamespaceProperty, reference.Name)] : []);
+        informers.ConfigMaps.Follow(agents, ConfigMapKeys);
     }
+
+    /// <summary>
+    /// Waits until everything <paramref name="agent"/> reads by name is cached: its instructions ConfigMap and the
+    /// Services of its providers, so nothing that exists is reported missing.
+    /// </summary>
+    public static async Task ReadyAsync(Agent agent, OperatorInformers informers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(informers);
+        await informers.ConfigMaps.WaitForAsync(ConfigMapKeys(agent), OperatorInformers.ReferenceWait, cancellationToken);
+        foreach (var link in Links(agent))
+        {
+            if (informers.ModelProviders.Cache.Get(link.ProviderNamespace, link.ProviderName) is { } provider)
+            {
+                await ProviderReferences.ReadyAsync(provider, informers, cancellationToken);
+            }
+        }
+    }
+
+    private static IEnumerable<ObjectKey> ConfigMapKeys(Agent agent) =>
+        Instructions(agent) is { } reference ? [new ObjectKey(agent.Metadata.NamespaceProperty, reference.Name)] : [];
 
     /// <summary>The chain as written: the primary model, then each fallback, with the provider's namespace filled in.</summary>
     public static IEnumerable<ModelLink> Links(Agent agent)

@@ -24,7 +24,7 @@ internal static class ChildKinds
 
     public static ChildKind<V1PersistentVolumeClaim> Claims { get; } = new(OperatorKinds.PersistentVolumeClaims, c => c.Claims, typeof(Agent));
 
-    public static ChildKind<V1Service> Services { get; } = new(OperatorKinds.Services, c => c.Services, typeof(Agent));
+    public static ChildKind<V1Service> Services { get; } = new(OperatorKinds.Services, c => c.OwnedServices, typeof(Agent));
 
     public static ChildKind<V1NetworkPolicy> NetworkPolicies { get; } = new(OperatorKinds.NetworkPolicies, c => c.NetworkPolicies, typeof(Agent));
 

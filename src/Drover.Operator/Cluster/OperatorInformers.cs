@@ -42,10 +42,12 @@ internal sealed class OperatorInformers : IClusterLookup
         CredentialSecrets = new Informer<V1Secret>(client, OperatorKinds.Secrets, all with { LabelSelector = DroverLabels.ProviderCredentialsSelector }, logger);
         Secrets = new Informer<V1Secret>(client, OperatorKinds.Secrets, owned, logger);
 
-        // ConfigMaps (instructions, prompts) and Services (in-cluster providers) are inputs, so unfiltered.
-        ConfigMaps = new Informer<V1ConfigMap>(client, OperatorKinds.ConfigMaps, all, logger);
-        Services = new Informer<V1Service>(client, OperatorKinds.Services, all, logger);
+        // ConfigMaps (instructions) and Services (in front of in-cluster model servers) are cached only where an Agent or
+        // a ModelProvider refers to them by name (AgentReferences, ProviderReferences): no cluster-wide list of either.
+        ConfigMaps = new ReferencedObjects<V1ConfigMap>(client, OperatorKinds.ConfigMaps, all, logger);
+        Services = new ReferencedObjects<V1Service>(client, OperatorKinds.Services, all, logger);
         Namespaces = new Informer<V1Namespace>(client, OperatorKinds.Namespaces, new InformerOptions { StripManagedFields = true }, logger);
+        OwnedServices = new Informer<V1Service>(client, OperatorKinds.Services, owned, logger);
         ServiceAccounts = new Informer<V1ServiceAccount>(client, OperatorKinds.ServiceAccounts, owned, logger);
         Deployments = new Informer<V1Deployment>(client, OperatorKinds.Deployments, owned, logger);
         NetworkPolicies = new Informer<V1NetworkPolicy>(client, OperatorKinds.NetworkPolicies, owned, logger);
@@ -67,9 +69,14 @@ internal sealed class OperatorInformers : IClusterLookup
     /// <summary>The Secrets Drover manages (its children).</summary>
     public Informer<V1Secret> Secrets { get; }
 
-    public Informer<V1ConfigMap> ConfigMaps { get; }
+    /// <summary>The ConfigMaps something refers to by name.</summary>
+    public ReferencedObjects<V1ConfigMap> ConfigMaps { get; }
 
-    public Informer<V1Service> Services { get; }
+    /// <summary>The Services something refers to by name; the agents' own Services are in <see cref="OwnedServices"/>.</summary>
+    public ReferencedObjects<V1Service> Services { get; }
+
+    /// <summary>The Services Drover manages (agents with a port).</summary>
+    public Informer<V1Service> OwnedServices { get; }
 
     public Informer<V1Namespace> Namespaces { get; }
 
@@ -84,7 +91,10 @@ internal sealed class OperatorInformers : IClusterLookup
     public Informer<V1CronJob> CronJobs { get; }
 
     public IReadOnlyList<IInformer> All =>
-        [Agents, ModelProviders, Schedules, CredentialSecrets, Secrets, ConfigMaps, Services, Namespaces, ServiceAccounts, Deployments, NetworkPolicies, Claims, CronJobs];
+        [Agents, ModelProviders, Schedules, CredentialSecrets, Secrets, ConfigMaps, Services, OwnedServices, Namespaces, ServiceAccounts, Deployments, NetworkPolicies, Claims, CronJobs];
+
+    /// <summary>How long a reconcile waits for a referenced object it is about to read to be listed.</summary>
+    public static readonly TimeSpan ReferenceWait = TimeSpan.FromSeconds(10);
 
     /// <summary>The index value naming an object in <paramref name="ns"/> called <paramref name="name"/>.</summary>
     public static string Key(string? ns, string name) => $"{ns}/{name}";
@@ -102,9 +112,9 @@ internal sealed class OperatorInformers : IClusterLookup
 
     V1Secret? IClusterLookup.Secret(string ns, string name) => CredentialSecrets.Cache.Get(ns, name);
 
-    V1ConfigMap? IClusterLookup.ConfigMap(string ns, string name) => ConfigMaps.Cache.Get(ns, name);
+    V1ConfigMap? IClusterLookup.ConfigMap(string ns, string name) => ConfigMaps.Get(ns, name);
 
-    V1Service? IClusterLookup.Service(string ns, string name) => Services.Cache.Get(ns, name);
+    V1Service? IClusterLookup.Service(string ns, string name) => Services.Get(ns, name);
 
     IReadOnlyDictionary<string, string>? IClusterLookup.NamespaceLabels(string ns)
     {

@@ -34,9 +34,9 @@ internal sealed class OperatorRuntime : IDisposable
         time ??= TimeProvider.System;
         Options = options;
         Informers = new OperatorInformers(client, options.Namespaces, digest, loggerFactory);
-        ProviderReferences.Index(Informers.ModelProviders);
-        AgentReferences.Index(Informers.Agents);
-        ScheduleReferences.Index(Informers.Schedules);
+        ProviderReferences.Register(Informers);
+        AgentReferences.Register(Informers);
+        ScheduleReferences.Register(Informers);
 
         var applier = new ResourceApplier(client);
         var statuses = new StatusWriter(applier);

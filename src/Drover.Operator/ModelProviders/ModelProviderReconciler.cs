@@ -31,6 +31,7 @@ internal sealed class ModelProviderReconciler(
             return ReconcileResult.Done;
         }
 
+        await ProviderReferences.ReadyAsync(provider, informers, cancellationToken);
         var resolved = ModelProviderResolver.Resolve(provider, informers);
         var credentials = resolved.CredentialsResolved;
         var ready = resolved.Ready;

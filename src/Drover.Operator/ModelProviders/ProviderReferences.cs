@@ -1,6 +1,6 @@
 using System.Net;
 using Drover.Api.V1Alpha1;
-using Drover.ControllerRuntime.Informers;
+using Drover.ControllerRuntime.Client;
 using Drover.Operator.Cluster;
 
 namespace Drover.Operator.ModelProviders;
@@ -19,13 +19,25 @@ internal static class ProviderReferences
     /// <summary>Provider index: <c>namespace/name</c> of the Service the provider's traffic goes to.</summary>
     public const string ByService = "provider-services";
 
-    /// <summary>Registers the provider indexes on the providers' cache.</summary>
-    public static void Index(Informer<ModelProvider> providers)
+    /// <summary>Registers the provider indexes, and has the Services the providers name cached.</summary>
+    public static void Register(OperatorInformers informers)
     {
-        ArgumentNullException.ThrowIfNull(providers);
+        ArgumentNullException.ThrowIfNull(informers);
+        var providers = informers.ModelProviders;
         providers.AddIndex(BySecret, p => SecretKeys(p).Select(use => OperatorInformers.Key(p.Metadata.NamespaceProperty, use.Reference.Name)));
         providers.AddIndex(ByService, p => Service(p) is { } service ? [OperatorInformers.Key(service.Namespace, service.Name)] : []);
+        informers.Services.Follow(providers, ServiceKeys);
     }
+
+    /// <summary>Waits until what <paramref name="provider"/> reads by name is cached (its Service), so it is not reported missing.</summary>
+    public static Task ReadyAsync(ModelProvider provider, OperatorInformers informers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(informers);
+        return informers.Services.WaitForAsync(ServiceKeys(provider), OperatorInformers.ReferenceWait, cancellationToken);
+    }
+
+    private static IEnumerable<ObjectKey> ServiceKeys(ModelProvider provider) =>
+        Service(provider) is { } service ? [new ObjectKey(service.Namespace, service.Name)] : [];
 
     /// <summary>Every Secret key the provider reads, in the order its fields appear; all in the provider's namespace.</summary>
     public static IEnumerable<SecretKeyUse> SecretKeys(ModelProvider provider)

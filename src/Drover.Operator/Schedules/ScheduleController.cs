@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Drover.Operator.Schedules;
 
-/// <summary>What the Schedule controller watches: its CronJob, its Agent and its prompt ConfigMap (<see cref="ScheduleReferences"/>).</summary>
+/// <summary>What the Schedule controller watches: its CronJob and its Agent (<see cref="ScheduleReferences"/>).</summary>
 internal static class ScheduleController
 {
     public const string Name = "schedules";
@@ -26,7 +26,6 @@ internal static class ScheduleController
         }
 
         return controller
-            .Watches(informers.Agents, agent => informers.Schedules.Cache.KeysByIndex(ScheduleReferences.ByAgent, OperatorInformers.Key(agent)))
-            .Watches(informers.ConfigMaps, map => informers.Schedules.Cache.KeysByIndex(ScheduleReferences.ByConfigMap, OperatorInformers.Key(map)));
+            .Watches(informers.Agents, agent => informers.Schedules.Cache.KeysByIndex(ScheduleReferences.ByAgent, OperatorInformers.Key(agent)));
     }
 }

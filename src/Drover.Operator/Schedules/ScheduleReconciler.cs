@@ -40,6 +40,11 @@ internal sealed class ScheduleReconciler(
         }
 
         var ns = schedule.Metadata.NamespaceProperty;
+        if (informers.Agents.Cache.Get(ns, ScheduleReferences.AgentName(schedule)) is { } agent)
+        {
+            await AgentReferences.ReadyAsync(agent, informers, cancellationToken);
+        }
+
         var failure = ScheduleResolver.TryResolve(schedule, informers, out var plan);
         var live = informers.CronJobs.Cache.Get(ns, schedule.Metadata.Name);
         if (plan is not null)

@@ -38,9 +38,9 @@ internal sealed class ReconcilerWorld : IDisposable
         _http = new HttpClient(_api);
         var client = new KubeApiClient(_http, new Uri("http://api.test"));
         Informers = new OperatorInformers(client, [], new SecretDigest(Enumerable.Repeat((byte)7, 32).ToArray()), NullLoggerFactory.Instance);
-        ProviderReferences.Index(Informers.ModelProviders);
-        AgentReferences.Index(Informers.Agents);
-        ScheduleReferences.Index(Informers.Schedules);
+        ProviderReferences.Register(Informers);
+        AgentReferences.Register(Informers);
+        ScheduleReferences.Register(Informers);
         var applier = new ResourceApplier(client);
         var statuses = new StatusWriter(applier);
         var events = new EventRecorder(client, time: Time);
@@ -157,8 +157,7 @@ internal sealed class ReconcilerWorld : IDisposable
                 Put(Informers.CredentialSecrets, OperatorKinds.Secrets, document);
                 break;
             case "Secret": Put(Informers.Secrets, OperatorKinds.Secrets, document); break;
-            case "ConfigMap": Put(Informers.ConfigMaps, OperatorKinds.ConfigMaps, document); break;
-            case "Service": Put(Informers.Services, OperatorKinds.Services, document); break;
+            case "Service": Put(Informers.OwnedServices, OperatorKinds.Services, document); break;
             case "Namespace": Put(Informers.Namespaces, OperatorKinds.Namespaces, document); break;
             case "ServiceAccount": Put(Informers.ServiceAccounts, OperatorKinds.ServiceAccounts, document); break;
             case "Deployment": Put(Informers.Deployments, OperatorKinds.Deployments, document); break;
