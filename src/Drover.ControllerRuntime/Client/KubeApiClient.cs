@@ -53,18 +53,23 @@ public sealed class KubeApiClient
     }
 
     /// <summary>
-    /// Builds a client from a kubeconfig-derived or in-cluster configuration. Watches need no client timeout, so
-    /// none is set.
+    /// Builds a client for a kubeconfig context or the pod's service account (see <see cref="KubeconfigLoader"/>).
     /// </summary>
+    /// <param name="connection">Where the API server is and how to authenticate to it.</param>
+    /// <param name="userAgent">Names the caller in the API server's audit log and metrics (<c>drover/0.1.0</c>).</param>
+    /// <param name="options">Deadlines; 30 s per request by default.</param>
+    /// <param name="time">The clock deadlines and cached credentials run on.</param>
+    public static KubeApiClient FromConnection(ClusterConnection connection, string userAgent, KubeApiClientOptions? options = null, TimeProvider? time = null)
+    {
+        var transport = KubeTransport.Create(connection, userAgent, time);
+        return new KubeApiClient(transport.Http, transport.BaseAddress, authenticate: null, options, time);
+    }
+
+    /// <summary>Builds a client from the client library's configuration type (for code that already has one).</summary>
     /// <param name="config">Where the API server is and how to authenticate to it.</param>
     /// <param name="userAgent">Names the caller in the API server's audit log and metrics (<c>drover/0.1.0</c>).</param>
-    public static KubeApiClient FromConfig(KubernetesClientConfiguration config, string userAgent)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        config.HttpClientTimeout = Timeout.InfiniteTimeSpan;
-        var transport = KubeTransport.Create(config, userAgent);
-        return new KubeApiClient(transport.Http, transport.BaseAddress, transport.Prepare);
-    }
+    public static KubeApiClient FromConfig(KubernetesClientConfiguration config, string userAgent) =>
+        FromConnection(KubeTransport.ToConnection(config), userAgent);
 
     public Uri BaseAddress => _baseAddress;
 
