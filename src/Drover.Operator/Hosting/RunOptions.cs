@@ -42,6 +42,9 @@ public sealed record RunOptions
 
     public string? Kubeconfig { get; init; }
 
+    /// <summary>The kubeconfig context to use instead of its current-context.</summary>
+    public string? Context { get; init; }
+
     /// <summary>Exit 0 once every Agent and Schedule is Ready (for scripts and tests).</summary>
     public bool ExitWhenReady { get; init; }
 
@@ -64,8 +67,9 @@ public sealed record RunOptions
           --max-concurrent-rollouts N      agents rolling a new configuration at once DROVER_MAX_CONCURRENT_ROLLOUTS
                                            (10)
           --resync-period DURATION         full reconcile of everything (10m)         DROVER_RESYNC_PERIOD
-          --kubeconfig PATH                cluster to use; else in-cluster, else      KUBECONFIG
-                                           KUBECONFIG or ~/.kube/config
+          --kubeconfig PATH                cluster to use; else KUBECONFIG, else      KUBECONFIG
+                                           in-cluster, else ~/.kube/config
+          --context NAME                   kubeconfig context (its current-context)   DROVER_CONTEXT
           --exit-when-ready                exit 0 once every Agent and Schedule is Ready
           -h, --help                       show this text
 
@@ -87,6 +91,7 @@ public sealed record RunOptions
         ["resync-period"] = "DROVER_RESYNC_PERIOD",
         ["exit-when-ready"] = "DROVER_EXIT_WHEN_READY",
         ["kubeconfig"] = "",
+        ["context"] = "DROVER_CONTEXT",
     };
 
     private static readonly HashSet<string> Switches = new(StringComparer.Ordinal) { "leader-elect", "exit-when-ready" };
@@ -166,6 +171,7 @@ public sealed record RunOptions
             HealthAddress = Value("health-address") ?? defaults.HealthAddress,
             AgentOtlpEndpoint = NonEmpty(Value("agent-otlp-endpoint")),
             Kubeconfig = NonEmpty(Value("kubeconfig")),
+            Context = NonEmpty(Value("context")),
             PodName = NonEmpty(environment("POD_NAME")),
         };
 
