@@ -73,15 +73,7 @@ public sealed class LeaderElector
             var remaining = Remaining(renewedAt);
             using var renewDeadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time);
             using var leading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            await using var onDeadline = renewDeadline.Token.Register(() =>
-            {
-                if (SetLeader(false))
-                {
-                    LeaderElectionLog.Lost(_logger, Identity, _store.Description, _options.RenewDeadline);
-                }
-
-                leading.Cancel();
-            });
+            await using var onDeadline = renewDeadline.Token.Register(() => LoseAtDeadline(leading));
             var work = RunLeadingAsync(whileLeading, leading.Token);
             await RenewUntilLostAsync(renewDeadline, cancellationToken);
             SetLeader(false);
@@ -189,6 +181,28 @@ public sealed class LeaderElector
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || renewDeadline.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// Runs on the renew deadline's timer: leadership ends now. The leading work is cancelled asynchronously, so its
+    /// cancellation callbacks (and any exception in them) stay off the timer thread.
+    /// </summary>
+    [SuppressMessage("Design", "CA1031", Justification = "An exception on a timer thread would end the process; a failing LeadershipChanged handler is logged instead.")]
+    private void LoseAtDeadline(CancellationTokenSource leading)
+    {
+        try
+        {
+            if (SetLeader(false))
+            {
+                LeaderElectionLog.Lost(_logger, Identity, _store.Description, _options.RenewDeadline);
+            }
+        }
+        catch (Exception e)
+        {
+            LeaderElectionLog.LeadingFailed(_logger, e, _store.Description);
+        }
+
+        _ = leading.CancelAsync();
     }
 
     /// <summary>How long leading may go on after a renewal that began at <paramref name="renewalStarted"/>.</summary>
