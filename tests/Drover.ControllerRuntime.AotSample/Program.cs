@@ -10,12 +10,9 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-var kubeconfig = builder.Configuration["kubeconfig"];
-var config = string.IsNullOrEmpty(kubeconfig)
-    ? KubernetesClientConfiguration.BuildDefaultConfig()
-    : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
-var client = KubeApiClient.FromConfig(config, "drover-aot-sample/0.1");
-var ns = builder.Configuration["namespace"] ?? "default";
+var connection = KubeconfigLoader.Load(builder.Configuration["kubeconfig"], builder.Configuration["context"], Environment.GetEnvironmentVariable);
+var client = KubeApiClient.FromConnection(connection, "drover-aot-sample/0.1");
+var ns = builder.Configuration["namespace"] ?? connection.Namespace ?? "default";
 
 var sources = new Informer<k8s.Models.V1ConfigMap>(client, SampleKinds.ConfigMaps, new InformerOptions { Namespaces = [ns], LabelSelector = "sample.drover.dev/mirror=true" });
 var mirrors = new Informer<k8s.Models.V1ConfigMap>(client, SampleKinds.ConfigMaps, new InformerOptions { Namespaces = [ns], LabelSelector = "app.kubernetes.io/managed-by=drover-sample" });

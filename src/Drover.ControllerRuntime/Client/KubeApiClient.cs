@@ -23,33 +23,63 @@ public sealed class KubeApiClient
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
     private readonly Func<HttpRequestMessage, CancellationToken, Task>? _authenticate;
+    private readonly KubeApiClientOptions _options;
+    private readonly TimeProvider _time;
 
-    public KubeApiClient(HttpClient http, Uri baseAddress, Func<HttpRequestMessage, CancellationToken, Task>? authenticate = null)
+    /// <param name="http">Sends the requests; its own <see cref="HttpClient.Timeout"/> should be infinite, since watches stay open.</param>
+    /// <param name="baseAddress">The API server, e.g. <c>https://10.96.0.1/</c>.</param>
+    /// <param name="authenticate">Called on every request before it is sent (credentials kept outside the handler chain).</param>
+    /// <param name="options">Deadlines; see <see cref="KubeApiClientOptions"/>.</param>
+    /// <param name="time">The clock the deadlines run on.</param>
+    public KubeApiClient(
+        HttpClient http,
+        Uri baseAddress,
+        Func<HttpRequestMessage, CancellationToken, Task>? authenticate = null,
+        KubeApiClientOptions? options = null,
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(baseAddress);
         _http = http;
         _baseAddress = baseAddress;
         _authenticate = authenticate;
+        _options = options ?? new KubeApiClientOptions();
+        if (_options.RequestTimeout <= TimeSpan.Zero && _options.RequestTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException("The request timeout must be positive (or Timeout.InfiniteTimeSpan).", nameof(options));
+        }
+
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>
-    /// Builds a client from a kubeconfig-derived or in-cluster configuration. Watches need no client timeout, so
-    /// none is set.
+    /// Builds a client for a kubeconfig context or the pod's service account (see <see cref="KubeconfigLoader"/>).
     /// </summary>
+    /// <param name="connection">Where the API server is and how to authenticate to it.</param>
+    /// <param name="userAgent">Names the caller in the API server's audit log and metrics (<c>drover/0.1.0</c>).</param>
+    /// <param name="options">Deadlines; 30 s per request by default.</param>
+    /// <param name="time">The clock deadlines and cached credentials run on.</param>
+    public static KubeApiClient FromConnection(ClusterConnection connection, string userAgent, KubeApiClientOptions? options = null, TimeProvider? time = null)
+    {
+        var transport = KubeTransport.Create(connection, userAgent, time);
+        return new KubeApiClient(transport.Http, transport.BaseAddress, authenticate: null, options, time);
+    }
+
+    /// <summary>Builds a client from the client library's configuration type (for code that already has one).</summary>
     /// <param name="config">Where the API server is and how to authenticate to it.</param>
     /// <param name="userAgent">Names the caller in the API server's audit log and metrics (<c>drover/0.1.0</c>).</param>
-    public static KubeApiClient FromConfig(KubernetesClientConfiguration config, string userAgent)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        config.HttpClientTimeout = Timeout.InfiniteTimeSpan;
-        var transport = KubeTransport.Create(config, userAgent);
-        return new KubeApiClient(transport.Http, transport.BaseAddress, transport.Prepare);
-    }
+    public static KubeApiClient FromConfig(KubernetesClientConfiguration config, string userAgent) =>
+        FromConnection(KubeTransport.ToConnection(config), userAgent);
 
     public Uri BaseAddress => _baseAddress;
 
-    public async Task<ListPage<T>> ListAsync<T>(ResourceKind<T> kind, string? ns, ListOptions? options, CancellationToken cancellationToken)
+    public KubeApiClientOptions Options => _options;
+
+    /// <summary>
+    /// Lists one page. Items are read one by one: an item that does not fit <typeparamref name="T"/> is left out and
+    /// named in <see cref="ListPage{T}.Undecodable"/>, so one bad object cannot fail the whole list.
+    /// </summary>
+    public Task<ListPage<T>> ListAsync<T>(ResourceKind<T> kind, string? ns, ListOptions? options, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(kind);
@@ -63,41 +93,24 @@ public sealed class KubeApiClient
         query.Add("continue", options?.Continue);
         query.Add("resourceVersion", options?.ResourceVersion);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, Url(kind.CollectionPath(ns), query));
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
-        var root = document.RootElement;
-        string? resourceVersion = null;
-        string? continueToken = null;
-        if (root.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
+        var url = Url(kind.CollectionPath(ns), query);
+        return WithinDeadlineAsync(HttpMethod.Get, url, async token =>
         {
-            resourceVersion = StringProperty(metadata, "resourceVersion");
-            continueToken = StringProperty(metadata, "continue");
-        }
-
-        var items = new List<T>();
-        if (root.TryGetProperty("items", out var itemsElement) && itemsElement.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in itemsElement.EnumerateArray())
-            {
-                var obj = item.Deserialize(kind.TypeInfo);
-                if (obj is not null)
-                {
-                    // Items in a list carry no apiVersion/kind; fill them so cached objects serialise like single GETs.
-                    obj.ApiVersion ??= kind.ApiVersion;
-                    obj.Kind ??= kind.Kind;
-                    items.Add(obj);
-                }
-            }
-        }
-
-        return new ListPage<T>(items, resourceVersion, string.IsNullOrEmpty(continueToken) ? null : continueToken);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
+            await using var stream = await response.Content.ReadAsStreamAsync(token);
+            using var document = await JsonDocument.ParseAsync(stream, cancellationToken: token);
+            return ReadList(kind, document.RootElement);
+        }, cancellationToken);
     }
 
     /// <summary>
     /// Opens a watch from <paramref name="resourceVersion"/> and yields events as lines arrive. Ends when the server
-    /// closes the stream; an ERROR event becomes a <see cref="KubeApiException"/> (410 Expired means relist).
+    /// closes the stream; an ERROR event becomes a <see cref="KubeApiException"/> (410 Expired means relist). An object
+    /// that does not fit <typeparamref name="T"/> arrives as an event with <see cref="WatchEvent{T}.Undecodable"/> set and
+    /// its resourceVersion, so the caller can move past it. The response headers must arrive within
+    /// <see cref="KubeApiClientOptions.RequestTimeout"/>, and a stream the server has not ended that long after
+    /// <paramref name="serverTimeout"/> is cut: both fail with a timeout <see cref="KubeApiException"/>.
     /// </summary>
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(
         ResourceKind<T> kind,
@@ -120,25 +133,52 @@ public sealed class KubeApiClient
             query.Add("timeoutSeconds", ((long)Math.Ceiling(serverTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
         }
 
+        var bounded = _options.RequestTimeout != Timeout.InfiniteTimeSpan;
+        using var connecting = new CancellationTokenSource(bounded ? _options.RequestTimeout : Timeout.InfiniteTimeSpan, _time);
+        using var streaming = new CancellationTokenSource(bounded && serverTimeout > TimeSpan.Zero ? serverTimeout + _options.RequestTimeout : Timeout.InfiniteTimeSpan, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connecting.Token, streaming.Token);
         using var request = new HttpRequestMessage(HttpMethod.Get, Url(kind.CollectionPath(ns), query));
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        onConnected?.Invoke();
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        while (true)
+        HttpResponseMessage response;
+        try
         {
-            var line = await reader.ReadLineAsync(cancellationToken);
-            if (line is null)
-            {
-                yield break;
-            }
+            response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+        }
+        catch (Exception e) when (IsOwnTimeout(e, linked, cancellationToken))
+        {
+            throw TimedOut(request.Method, request.RequestUri, connecting.IsCancellationRequested ? "sent no response headers" : "did not end the watch", _options.RequestTimeout, e);
+        }
 
-            if (line.Length == 0)
+        using (response)
+        {
+            // Connected: from here the stream's lifetime bounds it, and the caller's watchdog its silences.
+            connecting.CancelAfter(Timeout.InfiniteTimeSpan);
+            onConnected?.Invoke();
+            await using var stream = await response.Content.ReadAsStreamAsync(linked.Token);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            while (true)
             {
-                continue;
-            }
+                string? line;
+                try
+                {
+                    line = await reader.ReadLineAsync(linked.Token);
+                }
+                catch (Exception e) when (IsOwnTimeout(e, linked, cancellationToken))
+                {
+                    throw TimedOut(request.Method, request.RequestUri, "did not end the watch it was asked to end after " + Seconds(serverTimeout), _options.RequestTimeout, e);
+                }
 
-            yield return ParseWatchLine(kind, line);
+                if (line is null)
+                {
+                    yield break;
+                }
+
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
+                yield return ParseWatchLine(kind, line);
+            }
         }
     }
 
@@ -146,10 +186,9 @@ public sealed class KubeApiClient
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(kind);
-        using var request = new HttpRequestMessage(HttpMethod.Get, Url(kind.ObjectPath(ns, name), null));
         try
         {
-            return await SendForObjectAsync(request, kind, cancellationToken);
+            return await SendForObjectAsync(HttpMethod.Get, Url(kind.ObjectPath(ns, name), null), content: null, kind, cancellationToken);
         }
         catch (KubeApiException e) when (e.IsNotFound)
         {
@@ -157,33 +196,27 @@ public sealed class KubeApiClient
         }
     }
 
-    public async Task<T> CreateAsync<T>(ResourceKind<T> kind, T obj, CancellationToken cancellationToken)
+    public Task<T> CreateAsync<T>(ResourceKind<T> kind, T obj, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(obj);
-        using var request = new HttpRequestMessage(HttpMethod.Post, Url(kind.CollectionPath(obj.Metadata?.NamespaceProperty), null))
-        {
-            Content = JsonContent(JsonSerializer.Serialize(WithTypeMeta(kind, obj), kind.TypeInfo), "application/json"),
-        };
-        return await SendForObjectAsync(request, kind, cancellationToken);
+        var body = JsonSerializer.Serialize(WithTypeMeta(kind, obj), kind.TypeInfo);
+        return SendForObjectAsync(HttpMethod.Post, Url(kind.CollectionPath(obj.Metadata?.NamespaceProperty), null), (body, "application/json"), kind, cancellationToken);
     }
 
     /// <summary>PUT with the object's resourceVersion: a 409 <see cref="KubeApiException"/> means someone else wrote first.</summary>
-    public async Task<T> ReplaceAsync<T>(ResourceKind<T> kind, T obj, CancellationToken cancellationToken)
+    public Task<T> ReplaceAsync<T>(ResourceKind<T> kind, T obj, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(obj);
-        using var request = new HttpRequestMessage(HttpMethod.Put, Url(kind.ObjectPath(obj.Metadata?.NamespaceProperty, obj.Metadata?.Name ?? string.Empty), null))
-        {
-            Content = JsonContent(JsonSerializer.Serialize(WithTypeMeta(kind, obj), kind.TypeInfo), "application/json"),
-        };
-        return await SendForObjectAsync(request, kind, cancellationToken);
+        var body = JsonSerializer.Serialize(WithTypeMeta(kind, obj), kind.TypeInfo);
+        return SendForObjectAsync(HttpMethod.Put, Url(kind.ObjectPath(obj.Metadata?.NamespaceProperty, obj.Metadata?.Name ?? string.Empty), null), (body, "application/json"), kind, cancellationToken);
     }
 
     /// <summary>Server-side apply: PATCH <c>application/apply-patch+yaml</c> (JSON is YAML) with the field manager, forcing ownership.</summary>
-    public async Task<T> ApplyAsync<T>(ResourceKind<T> kind, string? ns, string name, JsonNode body, string fieldManager, bool force, CancellationToken cancellationToken)
+    public Task<T> ApplyAsync<T>(ResourceKind<T> kind, string? ns, string name, JsonNode body, string fieldManager, bool force, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -194,7 +227,7 @@ public sealed class KubeApiClient
             query.Add("force", "true");
         }
 
-        return await PatchAsync(kind, ns, name, body.ToJsonString(), ApplyPatchContentType, subresource: null, query, cancellationToken);
+        return PatchAsync(kind, ns, name, body.ToJsonString(), ApplyPatchContentType, subresource: null, query, cancellationToken);
     }
 
     /// <summary>JSON merge patch (RFC 7386) of the object or of a subresource such as <c>status</c>.</summary>
@@ -221,14 +254,16 @@ public sealed class KubeApiClient
             options["preconditions"] = new JsonObject { ["uid"] = preconditionUid };
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Delete, Url(kind.ObjectPath(ns, name), null))
-        {
-            Content = JsonContent(options.ToJsonString(), "application/json"),
-        };
+        var url = Url(kind.ObjectPath(ns, name), null);
+        var body = options.ToJsonString();
         try
         {
-            using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-            return true;
+            return await WithinDeadlineAsync(HttpMethod.Delete, url, async token =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Delete, url) { Content = JsonContent(body, "application/json") };
+                using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
+                return true;
+            }, cancellationToken);
         }
         catch (KubeApiException e) when (e.IsNotFound)
         {
@@ -259,20 +294,26 @@ public sealed class KubeApiClient
     }
 
     /// <summary>Sends a JSON body to an arbitrary API path and returns the JSON answer; for kinds without a typed descriptor.</summary>
-    public async Task<JsonNode?> SendJsonAsync(HttpMethod method, string path, JsonNode? body, string contentType, CancellationToken cancellationToken)
+    public Task<JsonNode?> SendJsonAsync(HttpMethod method, string path, JsonNode? body, string contentType, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, Url(path, null));
-        if (body is not null)
+        ArgumentNullException.ThrowIfNull(method);
+        var url = Url(path, null);
+        var text = body?.ToJsonString();
+        return WithinDeadlineAsync(method, url, async token =>
         {
-            request.Content = JsonContent(body.ToJsonString(), contentType);
-        }
+            using var request = new HttpRequestMessage(method, url);
+            if (text is not null)
+            {
+                request.Content = JsonContent(text, contentType);
+            }
 
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        return text.Length == 0 ? null : JsonNode.Parse(text);
+            using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
+            var answer = await response.Content.ReadAsStringAsync(token);
+            return answer.Length == 0 ? null : JsonNode.Parse(answer);
+        }, cancellationToken);
     }
 
-    private async Task<T> PatchAsync<T>(ResourceKind<T> kind, string? ns, string name, string body, string contentType, string? subresource, QueryBuilder query, CancellationToken cancellationToken)
+    private Task<T> PatchAsync<T>(ResourceKind<T> kind, string? ns, string name, string body, string contentType, string? subresource, QueryBuilder query, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(kind);
@@ -282,22 +323,60 @@ public sealed class KubeApiClient
             path += "/" + subresource;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Patch, Url(path, query))
-        {
-            Content = JsonContent(body, contentType),
-        };
-        return await SendForObjectAsync(request, kind, cancellationToken);
+        return SendForObjectAsync(HttpMethod.Patch, Url(path, query), (body, contentType), kind, cancellationToken);
     }
 
-    private async Task<T> SendForObjectAsync<T>(HttpRequestMessage request, ResourceKind<T> kind, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject<V1ObjectMeta>
+    private Task<T> SendForObjectAsync<T>(HttpMethod method, Uri url, (string Body, string MediaType)? content, ResourceKind<T> kind, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        WithinDeadlineAsync(method, url, async token =>
+        {
+            using var request = new HttpRequestMessage(method, url);
+            if (content is { } c)
+            {
+                request.Content = JsonContent(c.Body, c.MediaType);
+            }
+
+            using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
+            await using var stream = await response.Content.ReadAsStreamAsync(token);
+            return await JsonSerializer.DeserializeAsync(stream, kind.TypeInfo, token)
+                ?? throw new KubeApiException(response.StatusCode, null, $"Empty response body from {method} {url.PathAndQuery}");
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole request (headers and body) under <see cref="KubeApiClientOptions.RequestTimeout"/>: an API server
+    /// that accepted the connection and never answers, or a connection that went half-open, fails the call instead of
+    /// holding its caller forever.
+    /// </summary>
+    private async Task<TResult> WithinDeadlineAsync<TResult>(HttpMethod method, Uri url, Func<CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var obj = await JsonSerializer.DeserializeAsync(stream, kind.TypeInfo, cancellationToken)
-            ?? throw new KubeApiException(response.StatusCode, null, $"Empty response body from {request.Method} {request.RequestUri}");
-        return obj;
+        if (_options.RequestTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return await call(cancellationToken);
+        }
+
+        using var deadline = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await call(linked.Token);
+        }
+        catch (Exception e) when (IsOwnTimeout(e, linked, cancellationToken))
+        {
+            throw TimedOut(method, url, "gave no complete answer", _options.RequestTimeout, e);
+        }
     }
+
+    /// <summary>A failure caused by our own deadline firing, not by the caller giving up.</summary>
+    private static bool IsOwnTimeout(Exception e, CancellationTokenSource linked, CancellationToken callerToken) =>
+        linked.IsCancellationRequested && !callerToken.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException;
+
+    private static KubeApiException TimedOut(HttpMethod method, Uri? url, string what, TimeSpan timeout, Exception inner)
+    {
+        var message = $"{method} {url?.PathAndQuery} timed out: the API server {what} within {Seconds(timeout)}";
+        return new KubeApiException(message, new TimeoutException(message, inner));
+    }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s";
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
@@ -324,6 +403,84 @@ public sealed class KubeApiClient
         }
     }
 
+    private static ListPage<T> ReadList<T>(ResourceKind<T> kind, JsonElement root)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        string? resourceVersion = null;
+        string? continueToken = null;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
+        {
+            resourceVersion = StringProperty(metadata, "resourceVersion");
+            continueToken = StringProperty(metadata, "continue");
+        }
+
+        var items = new List<T>();
+        List<UndecodableObject>? undecodable = null;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("items", out var itemsElement) && itemsElement.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in itemsElement.EnumerateArray())
+            {
+                if (TryDecode(kind, item, out var bad) is { } obj)
+                {
+                    items.Add(obj);
+                }
+                else
+                {
+                    (undecodable ??= []).Add(bad!);
+                }
+            }
+        }
+
+        return new ListPage<T>(items, resourceVersion, string.IsNullOrEmpty(continueToken) ? null : continueToken)
+        {
+            Undecodable = undecodable ?? [],
+        };
+    }
+
+    /// <summary>
+    /// Reads one object. A value that does not fit the C# type (4294967296 for an <c>int</c>, a string where an object
+    /// belongs, an unparsable quantity) is reported with the object's identity and the decoder's message instead of thrown.
+    /// </summary>
+    private static T? TryDecode<T>(ResourceKind<T> kind, JsonElement element, out UndecodableObject? undecodable)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        T? obj;
+        try
+        {
+            obj = element.Deserialize(kind.TypeInfo);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or OverflowException or ArgumentException or NotSupportedException)
+        {
+            undecodable = Identify(element, e.Message);
+            return null;
+        }
+
+        if (obj is null || string.IsNullOrEmpty(obj.Metadata?.Name))
+        {
+            undecodable = Identify(element, obj is null ? "the object is null" : "the object has no metadata.name");
+            return null;
+        }
+
+        // Items in a list carry no apiVersion/kind; fill them so cached objects serialise like single GETs.
+        obj.ApiVersion ??= kind.ApiVersion;
+        obj.Kind ??= kind.Kind;
+        undecodable = null;
+        return obj;
+    }
+
+    private static UndecodableObject Identify(JsonElement element, string error)
+    {
+        string? ns = null, name = null, resourceVersion = null;
+        if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
+        {
+            ns = StringProperty(metadata, "namespace");
+            name = StringProperty(metadata, "name");
+            resourceVersion = StringProperty(metadata, "resourceVersion");
+        }
+
+        return new UndecodableObject(ns, name, resourceVersion, error);
+    }
+
     private static WatchEvent<T> ParseWatchLine<T>(ResourceKind<T> kind, string line)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
@@ -343,7 +500,7 @@ public sealed class KubeApiClient
 
         if (type == "BOOKMARK")
         {
-            var rv = objectElement.TryGetProperty("metadata", out var meta) ? StringProperty(meta, "resourceVersion") : null;
+            var rv = objectElement.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object ? StringProperty(meta, "resourceVersion") : null;
             return new WatchEvent<T>(WatchEventKind.Bookmark, null, rv);
         }
 
@@ -354,10 +511,9 @@ public sealed class KubeApiClient
             "DELETED" => WatchEventKind.Deleted,
             _ => throw new KubeApiException($"Unknown watch event type '{type}'"),
         };
-        var obj = objectElement.Deserialize(kind.TypeInfo) ?? throw new KubeApiException($"Watch event with a null object: {line}");
-        obj.ApiVersion ??= kind.ApiVersion;
-        obj.Kind ??= kind.Kind;
-        return new WatchEvent<T>(eventKind, obj, obj.Metadata?.ResourceVersion);
+        return TryDecode(kind, objectElement, out var undecodable) is { } obj
+            ? new WatchEvent<T>(eventKind, obj, obj.Metadata.ResourceVersion)
+            : new WatchEvent<T>(eventKind, null, undecodable!.ResourceVersion, undecodable);
     }
 
     private static (string? Reason, string? Message) ParseStatus(string text)

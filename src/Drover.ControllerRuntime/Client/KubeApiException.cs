@@ -35,6 +35,9 @@ public sealed class KubeApiException : Exception
 
     public bool IsConflict => StatusCode == HttpStatusCode.Conflict;
 
+    /// <summary>The API server did not answer within the client's deadline (no status code was received).</summary>
+    public bool IsTimeout => InnerException is TimeoutException;
+
     /// <summary>The resourceVersion asked for is older than the server keeps (HTTP 410 or reason Expired/Gone): relist.</summary>
     public bool IsExpired => StatusCode == HttpStatusCode.Gone || Reason is "Expired" or "Gone";
 }

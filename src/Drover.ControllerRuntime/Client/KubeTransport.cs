@@ -1,42 +1,43 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using k8s;
-using k8s.Authentication;
 using k8s.Exceptions;
 
 namespace Drover.ControllerRuntime.Client;
 
 /// <summary>
-/// The HTTP transport a kubeconfig or the in-cluster service account describes: server address, TLS (cluster CA,
-/// client certificate, skip-verify, server name) and credentials (token, token file or exec plugin, basic auth).
-/// Built here rather than by constructing the client library's <see cref="Kubernetes"/>: that constructor sets up the
-/// library's JSON options, which under NativeAOT compiles in metadata for every Kubernetes model there is.
+/// The HTTP transport a <see cref="ClusterConnection"/> describes: server address, TLS (cluster CA, client certificate,
+/// skip-verify, server name), proxy, and credentials (token, token file, basic auth, exec plugin, none), applied by a
+/// handler in front of the socket handler. Built here rather than by constructing the client library's
+/// <see cref="Kubernetes"/>: that constructor sets up the library's JSON options, which under NativeAOT compiles in
+/// metadata for every Kubernetes model there is.
 /// </summary>
 public sealed class KubeTransport
 {
-    private KubeTransport(HttpClient http, Uri baseAddress, Func<HttpRequestMessage, CancellationToken, Task> prepare)
+    private KubeTransport(HttpClient http, Uri baseAddress)
     {
         Http = http;
         BaseAddress = baseAddress;
-        Prepare = prepare;
     }
 
+    /// <summary>Sends requests with the connection's TLS, proxy and credentials; no client timeout (watches stay open).</summary>
     public HttpClient Http { get; }
 
     /// <summary>The API server's address, always ending in <c>/</c>.</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>Adds credentials (and the TLS server name, when set) to each request.</summary>
-    public Func<HttpRequestMessage, CancellationToken, Task> Prepare { get; }
-
-    /// <param name="config">A kubeconfig-derived or in-cluster configuration.</param>
+    /// <param name="connection">Where the API server is and how to authenticate to it.</param>
     /// <param name="userAgent">Sent with every request, so audit logs and API server metrics name the caller.</param>
-    public static KubeTransport Create(KubernetesClientConfiguration config, string userAgent)
+    /// <param name="time">The clock cached credentials expire on.</param>
+    public static KubeTransport Create(ClusterConnection connection, string userAgent, TimeProvider? time = null)
     {
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrEmpty(userAgent);
-        var baseAddress = BaseAddressOf(config.Host);
+        var baseAddress = BaseAddressOf(connection.Server.OriginalString);
+        var credentials = RequestCredentials.For(connection, time ?? TimeProvider.System);
         var handler = new SocketsHttpHandler
         {
             // Watches stay open for minutes; pings find a dead connection behind a silent NAT or load balancer.
@@ -46,32 +47,64 @@ public sealed class KubeTransport
             EnableMultipleHttp2Connections = true,
         };
 
+        if (connection.ProxyUrl is { } proxyUrl)
+        {
+            handler.UseProxy = true;
+            handler.Proxy = Proxy(proxyUrl);
+        }
+
         if (baseAddress.Scheme == Uri.UriSchemeHttps)
         {
-            if (config.SkipTlsVerify)
+            if (connection.InsecureSkipTlsVerify)
             {
                 // insecure-skip-tls-verify: the kubeconfig's owner asked for it explicitly.
 #pragma warning disable CA5359
                 handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
 #pragma warning restore CA5359
             }
-            else if (config.SslCaCerts is { Count: > 0 } caCerts)
+            else if (connection.CertificateAuthorities is { Count: > 0 } caCerts)
             {
                 handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => IssuedByClusterCa(caCerts, certificate, chain, errors);
             }
 
-            if (ClientCertificate(config) is { } clientCertificate)
+            var fixedCertificate = connection.ClientCertificate;
+            if (fixedCertificate is not null)
             {
-                handler.SslOptions.ClientCertificates = [clientCertificate];
-                handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
+                handler.SslOptions.ClientCertificates = [fixedCertificate];
+            }
+
+            if (fixedCertificate is not null || credentials?.ClientCertificate is not null || connection.Exec is not null)
+            {
+                // An exec plugin's certificate is only known once it has run, which happens before the request is sent.
+                handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => credentials?.ClientCertificate ?? fixedCertificate!;
             }
         }
 
-        var http = new HttpClient(handler) { Timeout = config.HttpClientTimeout };
+        var http = new HttpClient(new CredentialHandler(connection, credentials, handler)) { Timeout = Timeout.InfiniteTimeSpan };
         http.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
-        var credentials = Kubernetes.CreateCredentials(config);
-        var serverName = string.IsNullOrWhiteSpace(config.TlsServerName) ? null : config.TlsServerName;
-        return new KubeTransport(http, baseAddress, (request, cancellationToken) => PrepareAsync(request, credentials, serverName, cancellationToken));
+        return new KubeTransport(http, baseAddress);
+    }
+
+    /// <summary>The same transport from the client library's configuration type (kept for code that already builds one).</summary>
+    public static KubeTransport Create(KubernetesClientConfiguration config, string userAgent) => Create(ToConnection(config), userAgent);
+
+    internal static ClusterConnection ToConnection(KubernetesClientConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var provider = config.TokenProvider;
+        return new ClusterConnection
+        {
+            Server = BaseAddressOf(config.Host),
+            CertificateAuthorities = config.SslCaCerts,
+            InsecureSkipTlsVerify = config.SkipTlsVerify,
+            TlsServerName = string.IsNullOrWhiteSpace(config.TlsServerName) ? null : config.TlsServerName,
+            Namespace = config.Namespace,
+            BearerToken = string.IsNullOrEmpty(config.AccessToken) ? null : config.AccessToken,
+            Username = string.IsNullOrEmpty(config.Username) ? null : config.Username,
+            Password = config.Password,
+            ClientCertificate = ClientCertificate(config),
+            AuthorizationSource = provider is null ? null : async cancellationToken => await provider.GetAuthenticationHeaderAsync(cancellationToken).ConfigureAwait(false),
+        };
     }
 
     /// <summary>
@@ -106,6 +139,21 @@ public sealed class KubeTransport
         return certificate is null || key is null ? null : X509Certificate2.CreateFromPem(certificate, key);
     }
 
+    private static WebProxy Proxy(Uri proxyUrl)
+    {
+        var proxy = new WebProxy(new UriBuilder(proxyUrl) { UserName = string.Empty, Password = string.Empty }.Uri);
+        if (proxyUrl.UserInfo.Length > 0)
+        {
+            // http://user:password@proxy:3128, as kubectl accepts it.
+            var colon = proxyUrl.UserInfo.IndexOf(':', StringComparison.Ordinal);
+            var user = Uri.UnescapeDataString(colon < 0 ? proxyUrl.UserInfo : proxyUrl.UserInfo[..colon]);
+            var password = colon < 0 ? string.Empty : Uri.UnescapeDataString(proxyUrl.UserInfo[(colon + 1)..]);
+            proxy.Credentials = new NetworkCredential(user, password);
+        }
+
+        return proxy;
+    }
+
     private static string? Pem(string? base64Data, string? path) =>
         !string.IsNullOrWhiteSpace(path) ? File.ReadAllText(path)
         : !string.IsNullOrWhiteSpace(base64Data) ? Encoding.UTF8.GetString(Convert.FromBase64String(base64Data))
@@ -125,19 +173,5 @@ public sealed class KubeTransport
 
         var text = uri.AbsoluteUri;
         return text.EndsWith('/') ? uri : new Uri(text + "/");
-    }
-
-    private static async Task PrepareAsync(HttpRequestMessage request, ServiceClientCredentials? credentials, string? serverName, CancellationToken cancellationToken)
-    {
-        if (serverName is not null)
-        {
-            // The handler takes the TLS server name (SNI and certificate check) from the Host header when one is set.
-            request.Headers.Host = serverName;
-        }
-
-        if (credentials is not null)
-        {
-            await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
-        }
     }
 }

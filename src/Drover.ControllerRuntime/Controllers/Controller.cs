@@ -24,6 +24,9 @@ public sealed class Controller<T> : IController, IDisposable
     private readonly ControllerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    // Where a key goes when the bookkeeping after its reconcile failed: soon enough to notice, late enough not to spin.
+    private static readonly TimeSpan BookkeepingRetry = TimeSpan.FromSeconds(30);
+
     private ITimer? _resync;
     private long _reconciles;
     private long _failures;
@@ -161,17 +164,22 @@ public sealed class Controller<T> : IController, IDisposable
         }
     }
 
-    public async Task RunWorkersAsync(CancellationToken cancellationToken)
+    public Task RunWorkersAsync(CancellationToken cancellationToken) => RunWorkersAsync(cancellationToken, CancellationToken.None);
+
+    public async Task RunWorkersAsync(CancellationToken cancellationToken, CancellationToken abandon)
     {
         ControllerLog.Starting(_logger, Name, _options.Workers);
         if (_options.ResyncPeriod is { } period && period > TimeSpan.Zero)
         {
-            _resync = _time.CreateTimer(_ => EnqueueAll(), null, period, period);
+            var capped = Capped(period);
+            _resync = _time.CreateTimer(_ => EnqueueAll(), null, capped, capped);
         }
 
-        // Stopping ends the taking of new keys at once; keys already taken get a grace period to finish.
+        // Stopping ends the taking of new keys at once; keys already taken get a grace period to finish, unless the
+        // work is abandoned (leadership lost), when they are cancelled at once.
         using var inFlight = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
         await using var stopping = cancellationToken.Register(() => inFlight.CancelAfter(_options.ShutdownGracePeriod));
+        await using var abandoning = abandon.Register(inFlight.Cancel);
         try
         {
             var workers = Enumerable.Range(0, Math.Max(1, _options.Workers))
@@ -203,7 +211,7 @@ public sealed class Controller<T> : IController, IDisposable
         }
         finally
         {
-            Queue.Done(item.Key);
+            Done(item.Key);
         }
 
         return true;
@@ -215,16 +223,27 @@ public sealed class Controller<T> : IController, IDisposable
         Queue.Dispose();
     }
 
+    /// <summary>A worker: takes keys until stopped. Nothing that goes wrong with one key ends it.</summary>
+    [SuppressMessage("Design", "CA1031", Justification = "A worker that dies silently stops a share of all reconciles; whatever escapes one key is logged and the worker goes on.")]
     private async Task WorkAsync(CancellationToken cancellationToken, CancellationToken inFlightToken)
     {
-        try
+        while (!cancellationToken.IsCancellationRequested)
         {
-            while (!cancellationToken.IsCancellationRequested && await ProcessNextAsync(cancellationToken, inFlightToken))
+            try
             {
+                if (!await ProcessNextAsync(cancellationToken, inFlightToken))
+                {
+                    return;
+                }
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                ControllerLog.WorkerFailed(_logger, e, Name);
+            }
         }
     }
 
@@ -245,8 +264,11 @@ public sealed class Controller<T> : IController, IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down or losing leadership: whoever runs next picks the key up again.
-            Queue.Add(key);
-            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+            Record(key, () =>
+            {
+                Queue.Add(key);
+                activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+            });
             return;
         }
         catch (TerminalException e)
@@ -259,11 +281,17 @@ public sealed class Controller<T> : IController, IDisposable
             activity?.AddException(e);
             result = new ReconcileResult(ReconcileOutcome.Error, Message: null);
         }
-        finally
+
+        Record(key, () =>
         {
             RuntimeMetrics.ReconcileDuration.WithLabels(Name).Observe(_time.GetElapsedTime(started).TotalSeconds);
-        }
+            FollowUp(key, result, activity);
+        });
+    }
 
+    /// <summary>Counts the outcome and schedules what comes next for the key.</summary>
+    private void FollowUp(ObjectKey key, ReconcileResult result, Activity? activity)
+    {
         RuntimeMetrics.ReconcileTotal.WithLabels(Name, result.Outcome.ToString().ToLowerInvariant()).Inc();
         activity?.SetTag("drover.reconcile.result", result.Outcome.ToString());
         switch (result.Outcome)
@@ -273,7 +301,13 @@ public sealed class Controller<T> : IController, IDisposable
                 break;
             case ReconcileOutcome.RequeueAfter:
                 Queue.Forget(key);
-                Queue.AddAfter(key, result.Delay);
+                var delay = Capped(result.Delay);
+                if (delay != result.Delay)
+                {
+                    ControllerLog.RequeueCapped(_logger, Name, key.ToString(), result.Delay, delay);
+                }
+
+                Queue.AddAfter(key, delay);
                 break;
             case ReconcileOutcome.Error:
                 Interlocked.Increment(ref _failures);
@@ -294,6 +328,52 @@ public sealed class Controller<T> : IController, IDisposable
                 Queue.Forget(key);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Runs the bookkeeping after a reconcile (metrics, logs, queue calls). If any of it throws, the worker must not
+    /// die with it: the failure is logged and the key is looked at again after a fixed delay, so it is not lost either.
+    /// </summary>
+    [SuppressMessage("Design", "CA1031", Justification = "Bookkeeping must never kill a worker.")]
+    private void Record(ObjectKey key, Action bookkeeping)
+    {
+        try
+        {
+            bookkeeping();
+        }
+        catch (Exception e)
+        {
+            try
+            {
+                ControllerLog.BookkeepingFailed(_logger, e, Name, key.ToString(), BookkeepingRetry);
+                Queue.AddAfter(key, BookkeepingRetry);
+            }
+            catch (Exception)
+            {
+                // Nothing more can be done for this key here; its next event or the resync brings it back.
+            }
+        }
+    }
+
+    [SuppressMessage("Design", "CA1031", Justification = "Marking a key done must not kill the worker either.")]
+    private void Done(ObjectKey key)
+    {
+        try
+        {
+            Queue.Done(key);
+        }
+        catch (Exception e)
+        {
+            ControllerLog.WorkerFailed(_logger, e, Name);
+        }
+    }
+
+    private TimeSpan Capped(TimeSpan delay)
+    {
+        var max = _options.MaxRequeueDelay > TimeSpan.Zero && _options.MaxRequeueDelay < TimerLimits.MaxDelay
+            ? _options.MaxRequeueDelay
+            : TimerLimits.MaxDelay;
+        return delay > max ? max : delay;
     }
 
     private static string GroupOf(string? apiVersion)

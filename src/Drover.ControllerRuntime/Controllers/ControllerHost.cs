@@ -9,7 +9,8 @@ namespace Drover.ControllerRuntime.Controllers;
 /// <summary>
 /// Runs a set of informers and controllers as one hosted service. Informers start at once and stay warm on every
 /// replica; controllers' workers run only after all caches have synced and, with leader election, only while this
-/// replica holds the lease. On stop the workers finish, then the lease is released.
+/// replica holds the lease. On stop the workers finish, then the lease is released. On losing the lease, reconciles
+/// in flight are cancelled at once: a standby may already be reconciling the same objects.
 /// </summary>
 public sealed class ControllerHost : BackgroundService
 {
@@ -18,6 +19,7 @@ public sealed class ControllerHost : BackgroundService
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LeaderElector? _elector;
+    private CancellationToken _stopping;
     private volatile bool _running;
 
     public ControllerHost(ILogger<ControllerHost>? logger = null)
@@ -60,6 +62,7 @@ public sealed class ControllerHost : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         var informers = _informers.Select(i => i.RunAsync(stoppingToken)).ToList();
         try
         {
@@ -85,6 +88,16 @@ public sealed class ControllerHost : BackgroundService
     private async Task RunControllersAsync(CancellationToken cancellationToken)
     {
         _running = true;
+
+        // The leading token ends on stop and on losing the lease; only a loss abandons the reconciles in flight.
+        using var lost = new CancellationTokenSource();
+        await using var leadingEnded = cancellationToken.Register(() =>
+        {
+            if (!_stopping.IsCancellationRequested)
+            {
+                lost.Cancel();
+            }
+        });
         try
         {
             // Whatever happened while standing by is in the caches, not necessarily in the queues: look at everything once.
@@ -93,7 +106,7 @@ public sealed class ControllerHost : BackgroundService
                 controller.EnqueueAll();
             }
 
-            await Task.WhenAll(_controllers.Select(c => c.RunWorkersAsync(cancellationToken)));
+            await Task.WhenAll(_controllers.Select(c => c.RunWorkersAsync(cancellationToken, lost.Token)));
         }
         finally
         {

@@ -18,4 +18,13 @@ internal static partial class ControllerLog
 
     [LoggerMessage(5, LogLevel.Information, "Controller {Controller} stopped")]
     public static partial void Stopped(ILogger logger, string controller);
+
+    [LoggerMessage(6, LogLevel.Error, "Bookkeeping after the reconcile of {Key} by {Controller} failed; the worker goes on and the key is looked at again in {Retry}")]
+    public static partial void BookkeepingFailed(ILogger logger, Exception exception, string controller, string key, TimeSpan retry);
+
+    [LoggerMessage(7, LogLevel.Error, "A worker of {Controller} hit an unexpected error; it goes on with the next key")]
+    public static partial void WorkerFailed(ILogger logger, Exception exception, string controller);
+
+    [LoggerMessage(8, LogLevel.Debug, "Reconcile of {Key} by {Controller} asked to wait {Requested}; waiting {Capped}, the longest allowed")]
+    public static partial void RequeueCapped(ILogger logger, string controller, string key, TimeSpan requested, TimeSpan capped);
 }

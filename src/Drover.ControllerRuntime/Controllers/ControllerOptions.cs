@@ -14,6 +14,12 @@ public sealed record ControllerOptions
     /// <summary>On stop, in-flight reconciles get this long to finish before their token is cancelled.</summary>
     public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest a reconciler's <see cref="ReconcileResult.After"/> may push a key out: a Schedule whose next run is
+    /// months away is looked at again after this, rather than asking for a timer .NET refuses. Also caps the resync period.
+    /// </summary>
+    public TimeSpan MaxRequeueDelay { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>Defaults to client-go's: 5 ms .. 1000 s per key and 10 qps / burst 100 overall.</summary>
     public IRateLimiter<ObjectKey>? RateLimiter { get; init; }
 }

@@ -10,4 +10,11 @@ public interface IController
 
     /// <summary>Runs the workers until cancelled, then waits for in-flight reconciles to return.</summary>
     Task RunWorkersAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs the workers until <paramref name="cancellationToken"/> is cancelled; in-flight reconciles then get the
+    /// shutdown grace period, unless <paramref name="abandon"/> is cancelled (leadership was lost, so another replica may
+    /// already be reconciling), which cancels them at once.
+    /// </summary>
+    Task RunWorkersAsync(CancellationToken cancellationToken, CancellationToken abandon);
 }

@@ -15,6 +15,12 @@ namespace Drover.ControllerRuntime.Informers;
 /// relist is diffed against the cache so vanished objects are reported deleted and unchanged ones not at all.
 /// Events for one object reach handlers in order and once: an event whose resourceVersion the cache already holds
 /// is dropped.
+/// An object that cannot be read as <typeparamref name="T"/> (a value the C# type cannot hold, an index function
+/// that throws on it) is skipped: counted, logged once per version, and passed over. The list still syncs and the
+/// watch resumes after it, so one tenant's bad object cannot stop the informer for everyone. If an object that was
+/// readable becomes unreadable, the cache keeps serving its last readable version: an unreadable object is not a
+/// deleted one, and handing controllers a deletion would have them tear down what it owns on a single bad write.
+/// A later readable version replaces it, and a delete removes it.
 /// </summary>
 public sealed class Informer<T> : IInformer, IResourceEvents<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -28,6 +34,9 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
     private readonly List<ResourceChangeHandler<T>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<string> _syncedScopes = [];
+
+    // Objects whose latest version could not be read, and that version; guarded by _dispatchLock.
+    private readonly Dictionary<ObjectKey, string?> _undecodable = [];
     private long _startedAt;
     private long _lastProgress;
     private long _brokenSince;
@@ -63,6 +72,18 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
 
     /// <summary>Full lists made, including the first per namespace.</summary>
     public long Relists => Interlocked.Read(ref _relists);
+
+    /// <summary>Objects whose latest version could not be read, with that version; the cache holds their last readable one, if any.</summary>
+    public IReadOnlyDictionary<ObjectKey, string?> Undecodable
+    {
+        get
+        {
+            lock (_dispatchLock)
+            {
+                return new Dictionary<ObjectKey, string?>(_undecodable);
+            }
+        }
+    }
 
     public void AddIndex(string name, Func<T, IEnumerable<string>> keysOf) => Cache.AddIndex(name, keysOf);
 
@@ -195,6 +216,7 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
         Interlocked.Increment(ref _relists);
         RuntimeMetrics.Relists.WithLabels(Name).Inc();
         var items = new List<T>();
+        var unreadable = new List<UndecodableObject>();
         string? continueToken = null;
         string? resourceVersion;
         do
@@ -211,6 +233,7 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
                 },
                 cancellationToken);
             items.AddRange(page.Items);
+            unreadable.AddRange(page.Undecodable);
             resourceVersion = page.ResourceVersion;
             continueToken = page.Continue;
             Progress();
@@ -227,6 +250,17 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
                 Upsert(obj);
             }
 
+            // An unreadable object still exists: its last readable version, if cached, is not a deletion.
+            foreach (var bad in unreadable)
+            {
+                if (bad.Key is { } key)
+                {
+                    listed.Add(key);
+                }
+
+                Skip(bad);
+            }
+
             foreach (var key in Cache.Keys(ns.Length == 0 ? null : ns))
             {
                 if (!listed.Contains(key))
@@ -238,6 +272,13 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
                     }
                 }
             }
+
+            foreach (var key in _undecodable.Keys.Where(k => InScope(k, ns) && !listed.Contains(k)).ToList())
+            {
+                _undecodable.Remove(key);
+            }
+
+            ReportUndecodable();
 
             ReportCacheSize();
         }
@@ -283,6 +324,12 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
 
     private void Apply(WatchEvent<T> watchEvent)
     {
+        if (watchEvent.Undecodable is { } bad)
+        {
+            ApplyUndecodable(watchEvent.Kind, bad);
+            return;
+        }
+
         if (watchEvent.Object is not { } obj)
         {
             return;
@@ -298,7 +345,13 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
                     break;
                 case WatchEventKind.Deleted:
                     // Handlers get the event's final state, so the cached copy need not be unpacked.
-                    if (Cache.Delete(ObjectKey.Of(obj)))
+                    var key = ObjectKey.Of(obj);
+                    if (_undecodable.Remove(key))
+                    {
+                        ReportUndecodable();
+                    }
+
+                    if (Cache.Delete(key))
                     {
                         Dispatch(h => h.OnDeleted?.Invoke(obj));
                     }
@@ -309,6 +362,61 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
             ReportCacheSize();
         }
     }
+
+    private void ApplyUndecodable(WatchEventKind kind, UndecodableObject bad)
+    {
+        lock (_dispatchLock)
+        {
+            if (kind == WatchEventKind.Deleted && bad.Key is { } key)
+            {
+                // Which object went is all a delete needs, and the metadata said that: handlers get the cached copy.
+                if (_undecodable.Remove(key))
+                {
+                    ReportUndecodable();
+                }
+
+                if (Cache.Remove(key) is { } removed)
+                {
+                    Dispatch(h => h.OnDeleted?.Invoke(removed));
+                    ReportCacheSize();
+                }
+
+                return;
+            }
+
+            Skip(bad);
+        }
+    }
+
+    /// <summary>Counts an unreadable object and logs it once per version; the cache keeps what it had. Under the dispatch lock.</summary>
+    private void Skip(UndecodableObject bad)
+    {
+        RuntimeMetrics.DecodeErrors.WithLabels(Name).Inc();
+        var first = true;
+        var cached = false;
+        if (bad.Key is { } key)
+        {
+            first = !_undecodable.TryGetValue(key, out var seen) || seen != bad.ResourceVersion;
+            _undecodable[key] = bad.ResourceVersion;
+            cached = Cache.ResourceVersionOf(key) is not null;
+            ReportUndecodable();
+        }
+
+        if (first)
+        {
+            InformerLog.Undecodable(
+                _logger,
+                Name,
+                bad.Description,
+                bad.ResourceVersion,
+                bad.Error,
+                cached ? "the cache keeps its last readable version" : "it is not in the cache");
+        }
+    }
+
+    private static bool InScope(ObjectKey key, string ns) => ns.Length == 0 || key.Namespace == ns;
+
+    private void ReportUndecodable() => RuntimeMetrics.UndecodableObjects.WithLabels(Name).Set(_undecodable.Count);
 
     /// <summary>Stores an object and tells handlers, unless the cache already holds this exact version.</summary>
     private void Upsert(T obj)
@@ -324,7 +432,21 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
             return;
         }
 
-        var cached = Cache.Set(obj);
+        T? cached;
+        try
+        {
+            cached = Cache.Set(obj);
+        }
+        catch (IndexFunctionException e)
+        {
+            Skip(new UndecodableObject(key.Namespace, key.Name, obj.Metadata?.ResourceVersion, e.Message));
+            return;
+        }
+
+        if (_undecodable.Remove(key))
+        {
+            ReportUndecodable();
+        }
         if (cached is null)
         {
             Dispatch(h => h.OnAdded?.Invoke(obj));

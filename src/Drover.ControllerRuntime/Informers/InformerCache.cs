@@ -166,7 +166,7 @@ public sealed class InformerCache<T>
             _indexes[name] = index;
             foreach (var (key, stored) in _objects)
             {
-                index.Insert(key, Unwrap(stored));
+                index.Insert(key, index.ValuesOf(key, Unwrap(stored)));
             }
         }
     }
@@ -204,12 +204,27 @@ public sealed class InformerCache<T>
         object? old;
         lock (_lock)
         {
+            // Every index value is computed before anything changes: an index function that throws on this object
+            // leaves the cache as it was instead of half-indexed.
+            var entries = new List<(Index Index, string[] Values)>(_indexes.Count + 2);
+            foreach (var (name, index) in AllNamedIndexes())
+            {
+                try
+                {
+                    entries.Add((index, index.ValuesOf(key, obj)));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    throw new IndexFunctionException($"index \"{name}\" failed on this object: {e.Message}", e);
+                }
+            }
+
             _objects.TryGetValue(key, out old);
             _packedBytes += SizeOf(stored) - SizeOf(old);
-            foreach (var index in AllIndexes())
+            foreach (var (index, values) in entries)
             {
                 index.Remove(key);
-                index.Insert(key, obj);
+                index.Insert(key, values);
             }
 
             _objects[key] = stored;
@@ -244,6 +259,9 @@ public sealed class InformerCache<T>
     }
 
     private IEnumerable<Index> AllIndexes() => _indexes.Values.Append(_byNamespace).Append(_byOwner);
+
+    private IEnumerable<KeyValuePair<string, Index>> AllNamedIndexes() =>
+        _indexes.Append(new("namespace", _byNamespace)).Append(new("owner", _byOwner));
 
     private static long SizeOf(object? stored) => stored is PackedObject packed ? packed.PackedBytes : 0;
 
@@ -295,15 +313,18 @@ public sealed class InformerCache<T>
                 _ => [],
             };
 
-        public void Insert(ObjectKey key, T obj)
+        /// <summary>The values <paramref name="obj"/> is indexed under; calls the index function, which may throw.</summary>
+        public string[] ValuesOf(ObjectKey key, T obj) =>
+            _valuesOf is null ? [key.Namespace ?? string.Empty] : [.. _valuesOf(obj).Distinct(StringComparer.Ordinal)];
+
+        public void Insert(ObjectKey key, string[] values)
         {
             if (_valuesOf is null)
             {
-                Add(key.Namespace ?? string.Empty, key);
+                Add(values[0], key);
                 return;
             }
 
-            var values = _valuesOf(obj).Distinct(StringComparer.Ordinal).ToArray();
             if (values.Length == 0)
             {
                 return;
@@ -375,3 +396,6 @@ public sealed class InformerCache<T>
         }
     }
 }
+
+/// <summary>An index function threw on an object; the cache was left unchanged.</summary>
+internal sealed class IndexFunctionException(string message, Exception innerException) : Exception(message, innerException);

@@ -18,4 +18,7 @@ internal static partial class InformerLog
 
     [LoggerMessage(5, LogLevel.Error, "An event handler of {Resource} threw")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string resource);
+
+    [LoggerMessage(6, LogLevel.Warning, "Skipped {Resource} {Object} at resourceVersion {ResourceVersion}: it cannot be read ({Error}); {CacheState}")]
+    public static partial void Undecodable(ILogger logger, string resource, string @object, string? resourceVersion, string error, string cacheState);
 }

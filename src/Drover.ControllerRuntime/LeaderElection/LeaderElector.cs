@@ -8,8 +8,11 @@ namespace Drover.ControllerRuntime.LeaderElection;
 /// <summary>
 /// Lease-based leader election after client-go's leaderelection package. Standbys try every retry period and take
 /// the lease when it is free or when they have seen it unchanged for a whole lease duration (measured on their own
-/// clock, so clock skew between nodes does not matter). The leader renews every retry period and stops leading when
-/// it has not managed to renew for the renew deadline. On graceful stop it releases the lease.
+/// clock, so clock skew between nodes does not matter). The leader renews every retry period and stops leading once
+/// the renew deadline has passed since the start of its last successful renewal: a renewal still in flight then is
+/// cancelled, and leading ends before any standby can consider the lease expired (the renew deadline is shorter than
+/// the lease duration, and a standby counts from when it saw the renewal, which is later). On graceful stop it
+/// releases the lease.
 /// </summary>
 public sealed class LeaderElector
 {
@@ -19,7 +22,7 @@ public sealed class LeaderElector
     private readonly TimeProvider _time;
     private LeaseRecord? _observed;
     private DateTimeOffset _observedAt;
-    private volatile bool _isLeader;
+    private int _leading;
 
     public LeaderElector(ILeaseStore store, LeaderElectionOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
     {
@@ -31,13 +34,18 @@ public sealed class LeaderElector
             throw new ArgumentException("The renew deadline must be shorter than the lease duration.", nameof(options));
         }
 
+        if (_options.RetryPeriod <= TimeSpan.Zero || _options.RenewDeadline <= _options.RetryPeriod * _options.JitterFactor)
+        {
+            throw new ArgumentException("The retry period must be positive and the renew deadline longer than its jitter.", nameof(options));
+        }
+
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
     }
 
     public string Identity => _options.Identity;
 
-    public bool IsLeader => _isLeader;
+    public bool IsLeader => Volatile.Read(ref _leading) == 1;
 
     /// <summary>Raised with true on gaining and false on losing (or releasing) leadership.</summary>
     public event EventHandler<bool>? LeadershipChanged;
@@ -52,16 +60,22 @@ public sealed class LeaderElector
         ArgumentNullException.ThrowIfNull(whileLeading);
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (!await AcquireAsync(cancellationToken))
+            if (await AcquireAsync(cancellationToken) is not { } renewedAt)
             {
                 return;
             }
 
             SetLeader(true);
             LeaderElectionLog.Acquired(_logger, Identity, _store.Description);
+
+            // Fires RenewDeadline after the start of the last successful renewal; each renewal moves it on. Leading
+            // ends the moment it fires, not when a hung renewal gets round to noticing.
+            var remaining = Remaining(renewedAt);
+            using var renewDeadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time);
             using var leading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            await using var onDeadline = renewDeadline.Token.Register(() => LoseAtDeadline(leading));
             var work = RunLeadingAsync(whileLeading, leading.Token);
-            await RenewUntilLostAsync(cancellationToken);
+            await RenewUntilLostAsync(renewDeadline, cancellationToken);
             SetLeader(false);
             await leading.CancelAsync();
             await work;
@@ -117,49 +131,82 @@ public sealed class LeaderElector
         }
     }
 
-    private async Task<bool> AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>Tries every retry period until the lease is ours; returns when the successful attempt began, or null when stopped.</summary>
+    private async Task<DateTimeOffset?> AcquireAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            while (!await TryAcquireOrRenewAsync(cancellationToken))
-            {
-                await Task.Delay(Jittered(_options.RetryPeriod), _time, cancellationToken);
-            }
-
-            return true;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Renews every retry period; returns when a renewal has not succeeded within the deadline, or when stopped.</summary>
-    private async Task RenewUntilLostAsync(CancellationToken cancellationToken)
-    {
-        var lastRenewed = _time.GetUtcNow();
         try
         {
             while (true)
             {
-                await Task.Delay(_options.RetryPeriod, _time, cancellationToken);
+                var attemptStarted = _time.GetUtcNow();
                 if (await TryAcquireOrRenewAsync(cancellationToken))
                 {
-                    lastRenewed = _time.GetUtcNow();
-                    continue;
+                    // The lease says it was renewed when the attempt began. An attempt slower than the renew deadline
+                    // wrote a renewal standbys may already count as stale: not a safe start; the next attempt renews.
+                    if (Remaining(attemptStarted) > TimeSpan.Zero)
+                    {
+                        return attemptStarted;
+                    }
                 }
 
-                if (_time.GetUtcNow() - lastRenewed >= _options.RenewDeadline)
-                {
-                    LeaderElectionLog.Lost(_logger, Identity, _store.Description, _options.RenewDeadline);
-                    return;
-                }
+                await Task.Delay(Jittered(_options.RetryPeriod), _time, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            return null;
         }
     }
+
+    /// <summary>
+    /// Renews every retry period until stopped or until <paramref name="renewDeadline"/> fires, which cuts off a renewal
+    /// in flight (a hung request, a half-open connection) as well as a run of failed ones.
+    /// </summary>
+    private async Task RenewUntilLostAsync(CancellationTokenSource renewDeadline, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, renewDeadline.Token);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.RetryPeriod, _time, bounded.Token);
+                var attemptStarted = _time.GetUtcNow();
+                if (await TryAcquireOrRenewAsync(bounded.Token))
+                {
+                    var remaining = Remaining(attemptStarted);
+                    renewDeadline.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || renewDeadline.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Runs on the renew deadline's timer: leadership ends now. The leading work is cancelled asynchronously, so its
+    /// cancellation callbacks (and any exception in them) stay off the timer thread.
+    /// </summary>
+    [SuppressMessage("Design", "CA1031", Justification = "An exception on a timer thread would end the process; a failing LeadershipChanged handler is logged instead.")]
+    private void LoseAtDeadline(CancellationTokenSource leading)
+    {
+        try
+        {
+            if (SetLeader(false))
+            {
+                LeaderElectionLog.Lost(_logger, Identity, _store.Description, _options.RenewDeadline);
+            }
+        }
+        catch (Exception e)
+        {
+            LeaderElectionLog.LeadingFailed(_logger, e, _store.Description);
+        }
+
+        _ = leading.CancelAsync();
+    }
+
+    /// <summary>How long leading may go on after a renewal that began at <paramref name="renewalStarted"/>.</summary>
+    private TimeSpan Remaining(DateTimeOffset renewalStarted) => renewalStarted + _options.RenewDeadline - _time.GetUtcNow();
 
     [SuppressMessage("Design", "CA1031", Justification = "Leading work that fails ends this term; the elector keeps running.")]
     private async Task RunLeadingAsync(Func<CancellationToken, Task> whileLeading, CancellationToken cancellationToken)
@@ -207,11 +254,17 @@ public sealed class LeaderElector
         _observedAt = now;
     }
 
-    private void SetLeader(bool leading)
+    /// <summary>Flips leadership and tells the world; returns false (and does nothing) when it already was so.</summary>
+    private bool SetLeader(bool leading)
     {
-        _isLeader = leading;
+        if (Interlocked.Exchange(ref _leading, leading ? 1 : 0) == (leading ? 1 : 0))
+        {
+            return false;
+        }
+
         RuntimeMetrics.LeaderStatus.WithLabels(_store.Description).Set(leading ? 1 : 0);
         LeadershipChanged?.Invoke(this, leading);
+        return true;
     }
 
     private static bool SameRecord(LeaseRecord a, LeaseRecord? b) =>

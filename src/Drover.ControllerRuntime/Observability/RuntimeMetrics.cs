@@ -49,6 +49,14 @@ public static class RuntimeMetrics
     public static readonly Counter EventsReceived = Metrics.CreateCounter(
         "drover_informer_events_total", "Watch events received per resource and type.", "resource", "type");
 
+    public static readonly Counter DecodeErrors = Metrics.CreateCounter(
+        "drover_informer_decode_errors_total",
+        "Listed or watched objects skipped because they could not be read as the informer's type (each time one is seen).",
+        "informer");
+
+    public static readonly Gauge UndecodableObjects = Metrics.CreateGauge(
+        "drover_informer_undecodable_objects", "Objects whose latest version could not be read; non-zero until they are fixed or deleted.", "informer");
+
     public static readonly Gauge CachedObjects = Metrics.CreateGauge(
         "drover_informer_cached_objects", "Objects in the informer's cache.", "resource");
 

@@ -11,6 +11,8 @@ public readonly record struct QueueItem<TKey>(TKey Key, bool ShuttingDown);
 /// to another until <see cref="Done"/> (a re-add while processing marks it dirty and queues it after Done); failures
 /// back off per key through the rate limiter; <see cref="AddAfter"/> delays an add on the injected clock.
 /// After shut down adds are ignored, queued keys are still handed out, then workers are told to stop.
+/// A delay is never longer than <see cref="MaxDelay"/>: a key asked to wait months is looked at again then, which
+/// costs one early reconcile, rather than a timer .NET refuses (about 49.7 days is its limit).
 /// </summary>
 [SuppressMessage("Naming", "CA1711", Justification = "It is a queue; the name is client-go's.")]
 public sealed class WorkQueue<TKey> : IDisposable
@@ -30,15 +32,28 @@ public sealed class WorkQueue<TKey> : IDisposable
     private readonly string _name;
     private bool _shuttingDown;
 
-    public WorkQueue(string name, TimeProvider? time = null, IRateLimiter<TKey>? rateLimiter = null)
+    /// <param name="name">Names the queue in metrics.</param>
+    /// <param name="time">The clock delays run on.</param>
+    /// <param name="rateLimiter">Backoff for <see cref="AddRateLimited"/>; client-go's defaults when null.</param>
+    /// <param name="maxDelay">The longest any delay may be; longer ones are shortened to it. Defaults to (and is capped at) <see cref="TimerLimits.MaxDelay"/>.</param>
+    public WorkQueue(string name, TimeProvider? time = null, IRateLimiter<TKey>? rateLimiter = null, TimeSpan? maxDelay = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        if (maxDelay is { } max && max <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxDelay), max, "The longest delay must be positive.");
+        }
+
         _name = name;
         _time = time ?? TimeProvider.System;
         _rateLimiter = rateLimiter ?? DefaultRateLimiter.Create<TKey>(_time);
+        MaxDelay = maxDelay is { } m && m < TimerLimits.MaxDelay ? m : TimerLimits.MaxDelay;
     }
 
     public string Name => _name;
+
+    /// <summary>Delays longer than this are shortened to it.</summary>
+    public TimeSpan MaxDelay { get; }
 
     /// <summary>Keys waiting to be handed out (not counting those in processing or delayed).</summary>
     public int Count
@@ -100,13 +115,21 @@ public sealed class WorkQueue<TKey> : IDisposable
         Wake(wake);
     }
 
-    /// <summary>Adds <paramref name="key"/> once <paramref name="delay"/> has passed; an earlier pending schedule wins.</summary>
+    /// <summary>
+    /// Adds <paramref name="key"/> once <paramref name="delay"/> (at most <see cref="MaxDelay"/>) has passed; an earlier
+    /// pending schedule wins.
+    /// </summary>
     public void AddAfter(TKey key, TimeSpan delay)
     {
         if (delay <= TimeSpan.Zero)
         {
             Add(key);
             return;
+        }
+
+        if (delay > MaxDelay)
+        {
+            delay = MaxDelay;
         }
 
         lock (_lock)

@@ -1,7 +1,6 @@
 using Drover.ControllerRuntime.Client;
-using Drover.Operator.Resolution;
 using Drover.Operator.Observability;
-using k8s;
+using Drover.Operator.Resolution;
 
 namespace Drover.Operator.Hosting;
 
@@ -17,18 +16,18 @@ internal static class RunCommand
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
 
-        KubernetesClientConfiguration config;
+        ClusterConnection connection;
         try
         {
-            config = ClusterConfig(options);
+            connection = ClusterConfig(options);
         }
         catch (k8s.Exceptions.KubeConfigException e)
         {
-            await error.WriteLineAsync($"drover run: no cluster to run against: {e.Message} Pass --kubeconfig, set KUBECONFIG, or run inside a cluster.");
+            await error.WriteLineAsync($"drover run: no cluster to run against: {e.Message} Pass --kubeconfig (and --context), set KUBECONFIG, or run inside a cluster.");
             return BadOptions;
         }
 
-        var client = KubeApiClient.FromConfig(config, $"drover/{DroverCommands.Version}");
+        var client = KubeApiClient.FromConnection(connection, $"drover/{DroverCommands.Version}");
         SecretDigest digest;
         try
         {
@@ -53,21 +52,13 @@ internal static class RunCommand
         return 0;
     }
 
-    /// <summary>--kubeconfig, else the in-cluster service account, else KUBECONFIG or ~/.kube/config.</summary>
-    public static KubernetesClientConfiguration ClusterConfig(RunOptions options)
+    /// <summary>
+    /// --kubeconfig, else KUBECONFIG (its files merged as kubectl merges them), else the in-cluster service account, else
+    /// ~/.kube/config; --context picks the context.
+    /// </summary>
+    public static ClusterConnection ClusterConfig(RunOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Kubeconfig is { } path)
-        {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
-        }
-
-        return KubernetesClientConfiguration.IsInCluster()
-            ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile(FirstKubeconfig(Environment.GetEnvironmentVariable("KUBECONFIG")));
+        return KubeconfigLoader.Load(options.Kubeconfig, options.Context, Environment.GetEnvironmentVariable);
     }
-
-    // KUBECONFIG may list several files; like kubectl, the first that exists holds the current context.
-    private static string? FirstKubeconfig(string? variable) =>
-        (variable ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(File.Exists);
 }

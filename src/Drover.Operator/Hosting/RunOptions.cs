@@ -44,6 +44,9 @@ internal sealed record RunOptions
 
     public string? Kubeconfig { get; init; }
 
+    /// <summary>The kubeconfig context to use instead of its current-context.</summary>
+    public string? Context { get; init; }
+
     /// <summary>Exit 0 once every Agent and Schedule is Ready (for scripts and tests).</summary>
     public bool ExitWhenReady { get; init; }
 
@@ -63,7 +66,8 @@ internal sealed record RunOptions
         new("agent-otlp-endpoint", "URL", "DROVER_AGENT_OTLP_ENDPOINT", "none", "OTLP endpoint handed to agent pods (OTEL_EXPORTER_OTLP_ENDPOINT)."),
         new("max-concurrent-rollouts", "N", "DROVER_MAX_CONCURRENT_ROLLOUTS", "10", "Agents rolling a new configuration at once."),
         new("resync-period", "DURATION", "DROVER_RESYNC_PERIOD", "10m", "Every object is reconciled again this often (30s, 10m, 1h)."),
-        new("kubeconfig", "PATH", Environment: null, "in-cluster, else KUBECONFIG, else ~/.kube/config", "The cluster to run against."),
+        new("kubeconfig", "PATH", Environment: null, "KUBECONFIG, else in-cluster, else ~/.kube/config", "The kubeconfig of the cluster to run against."),
+        new("context", "NAME", "DROVER_CONTEXT", "the kubeconfig's current-context", "The kubeconfig context to use."),
         new("exit-when-ready", "true|false", "DROVER_EXIT_WHEN_READY", "false", "Exit 0 once every Agent and Schedule is Ready (for scripts and tests).", IsSwitch: true),
     ];
 
@@ -149,6 +153,7 @@ internal sealed record RunOptions
             HealthAddress = values["health-address"] ?? defaults.HealthAddress,
             AgentOtlpEndpoint = NonEmpty(values["agent-otlp-endpoint"]),
             Kubeconfig = NonEmpty(values["kubeconfig"]),
+            Context = NonEmpty(values["context"]),
             PodName = NonEmpty(environment("POD_NAME")),
             Workers = Integer("workers", values["workers"], defaults.Workers, problems),
             MaxConcurrentRollouts = Integer("max-concurrent-rollouts", values["max-concurrent-rollouts"], defaults.MaxConcurrentRollouts, problems),

@@ -9,6 +9,9 @@ public sealed class RecordingHandler : HttpMessageHandler
 {
     public List<(HttpMethod Method, string PathAndQuery, string? ContentType, JsonNode? Body)> Requests { get; } = [];
 
+    /// <summary>When it returns a status for a request, that request is answered with it (and a Status body) instead.</summary>
+    public Func<HttpMethod, string, HttpStatusCode?>? Refuse { get; set; }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var text = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
@@ -16,6 +19,14 @@ public sealed class RecordingHandler : HttpMessageHandler
         lock (Requests)
         {
             Requests.Add((request.Method, request.RequestUri!.PathAndQuery, request.Content?.Headers.ContentType?.MediaType, body));
+        }
+
+        if (Refuse?.Invoke(request.Method, request.RequestUri!.AbsolutePath) is { } status)
+        {
+            return new HttpResponseMessage(status)
+            {
+                Content = new StringContent($$"""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"{{status}}","code":{{(int)status}}}""", Encoding.UTF8, "application/json"),
+            };
         }
 
         var answer = body is JsonObject o && o.ContainsKey("metadata") ? o.ToJsonString() : """{"metadata":{"name":"x"}}""";

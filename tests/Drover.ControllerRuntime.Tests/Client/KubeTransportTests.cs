@@ -1,29 +1,16 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Http;
 using System.Security.Authentication;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Tests.DevCluster;
 using k8s;
 using k8s.Exceptions;
 using k8s.Models;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Drover.ControllerRuntime.Tests.Client;
 
 /// <summary>
-/// The transport a kubeconfig describes, against a real TLS server: the cluster CA is trusted and nothing else is,
-/// the client certificate and the token reach the server, and tls-server-name and insecure-skip-tls-verify work.
+/// What a kubeconfig says, against a real TLS (or plain HTTP) server: the cluster CA is trusted and nothing else is, the
+/// credentials the user entry names reach the server (token, token file, basic auth, client certificate, none at all),
+/// and tls-server-name, insecure-skip-tls-verify, proxy-url and impersonation work.
 /// </summary>
 public sealed class KubeTransportTests : IAsyncLifetime, IDisposable
 {
@@ -33,9 +20,9 @@ public sealed class KubeTransportTests : IAsyncLifetime, IDisposable
 
     private readonly TestAuthority _clusterCa = new("cluster-ca");
     private readonly TestAuthority _otherCa = new("some-other-ca");
-    private readonly ConcurrentQueue<SeenRequest> _seen = new();
-    private readonly List<WebApplication> _servers = [];
-    private readonly string _dir = Directory.CreateTempSubdirectory("kubeconfig").FullName;
+    private readonly KubeconfigFiles _files = new();
+    private readonly List<IAsyncDisposable> _servers = [];
+    private readonly SteppingTimeProvider _time = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -45,75 +32,252 @@ public sealed class KubeTransportTests : IAsyncLifetime, IDisposable
         {
             await server.DisposeAsync();
         }
-
-        Directory.Delete(_dir, recursive: true);
     }
 
     public void Dispose()
     {
         _clusterCa.Dispose();
         _otherCa.Dispose();
+        _files.Dispose();
     }
 
     [Fact]
     public async Task A_server_signed_by_the_cluster_CA_is_trusted_and_gets_the_token_client_certificate_and_user_agent()
     {
         using var clientCert = _clusterCa.Issue("drover-operator", server: false);
-        var port = await StartServerAsync(_clusterCa, "localhost");
+        var server = await StartAsync(_clusterCa, "localhost");
 
-        var client = KubeApiClient.FromConfig(Load($"https://localhost:{port}", _clusterCa, user: $"""
+        var client = Client(_files.Write(
+            cluster: $"""
+                server: https://localhost:{server.Address.Port}
+                certificate-authority-data: {_clusterCa.PemBase64}
+                """,
+            user: $"""
                 token: {Token}
-                client-certificate-data: {Base64(clientCert.ExportCertificatePem())}
-                client-key-data: {Base64(clientCert.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem())}
-            """), "drover/9.9.9");
+                client-certificate-data: {TestAuthority.Base64(clientCert.ExportCertificatePem())}
+                client-key-data: {TestAuthority.Base64(TestAuthority.KeyPem(clientCert))}
+                """),
+            "drover/9.9.9");
         var got = await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None);
 
-        Assert.Equal("from-tls-server", got!.Data["answer"]);
-        var seen = Assert.Single(_seen);
+        Assert.Equal("from-the-server", got!.Data["answer"]);
+        var seen = Assert.Single(server.Seen);
         Assert.Equal($"Bearer {Token}", seen.Authorization);
         Assert.Equal("drover/9.9.9", seen.UserAgent);
         Assert.Equal(clientCert.Thumbprint, seen.ClientCertificateThumbprint);
     }
 
     [Fact]
+    public async Task Files_named_relative_to_the_kubeconfig_are_read_from_its_directory()
+    {
+        using var clientCert = _clusterCa.Issue("file-user", server: false);
+        var server = await StartAsync(_clusterCa, "localhost");
+        _files.WriteFile("team/pki/ca.crt", _clusterCa.Pem);
+        _files.WriteFile("team/pki/client.crt", clientCert.ExportCertificatePem());
+        _files.WriteFile("team/pki/client.key", TestAuthority.KeyPem(clientCert));
+
+        var client = Client(_files.Write(
+            cluster: $"""
+                server: https://localhost:{server.Address.Port}
+                certificate-authority: pki/ca.crt
+                """,
+            user: """
+                client-certificate: pki/client.crt
+                client-key: ./pki/client.key
+                """,
+            name: "team/config"));
+
+        Assert.NotNull(await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
+        var seen = Assert.Single(server.Seen);
+        Assert.Equal(clientCert.Thumbprint, seen.ClientCertificateThumbprint);
+        Assert.Equal(string.Empty, seen.Authorization);
+    }
+
+    [Fact]
     public async Task A_server_signed_by_another_CA_is_refused_before_any_request_is_sent()
     {
-        var port = await StartServerAsync(_otherCa, "localhost");
-        var client = KubeApiClient.FromConfig(Load($"https://localhost:{port}", _clusterCa, user: $"token: {Token}"), "drover/test");
+        var server = await StartAsync(_otherCa, "localhost");
+        var client = Client(_files.Write(
+            cluster: $"""
+                server: https://localhost:{server.Address.Port}
+                certificate-authority-data: {_clusterCa.PemBase64}
+                """,
+            user: $"token: {Token}"));
 
         var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
 
         Assert.IsType<AuthenticationException>(refused.InnerException);
-        Assert.Empty(_seen);
+        Assert.Empty(server.Seen);
     }
 
     [Fact]
     public async Task A_certificate_for_another_name_is_refused_unless_tls_server_name_names_it()
     {
-        var port = await StartServerAsync(_clusterCa, "kubernetes.default.svc");
-        var url = $"https://127.0.0.1:{port}";
+        var server = await StartAsync(_clusterCa, "kubernetes.default.svc");
+        var cluster = $"""
+            server: https://127.0.0.1:{server.Address.Port}
+            certificate-authority-data: {_clusterCa.PemBase64}
+            """;
 
-        var plain = KubeApiClient.FromConfig(Load(url, _clusterCa, user: $"token: {Token}"), "drover/test");
+        var plain = Client(_files.Write(cluster, user: $"token: {Token}", name: "plain"));
         await Assert.ThrowsAsync<HttpRequestException>(() => plain.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
-        Assert.Empty(_seen);
+        Assert.Empty(server.Seen);
 
-        var named = KubeApiClient.FromConfig(Load(url, _clusterCa, user: $"token: {Token}", clusterExtra: "tls-server-name: kubernetes.default.svc"), "drover/test");
+        var named = Client(_files.Write(cluster + "\ntls-server-name: kubernetes.default.svc", user: $"token: {Token}", name: "named"));
         Assert.NotNull(await named.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
-        Assert.Equal("kubernetes.default.svc", Assert.Single(_seen).Host);
+        Assert.Equal("kubernetes.default.svc", Assert.Single(server.Seen).Host);
     }
 
     [Fact]
     public async Task Insecure_skip_tls_verify_accepts_any_server_certificate()
     {
-        var port = await StartServerAsync(_otherCa, "localhost");
-        var client = KubeApiClient.FromConfig(Load($"https://localhost:{port}", ca: null, user: $"token: {Token}", clusterExtra: "insecure-skip-tls-verify: true"), "drover/test");
+        var server = await StartAsync(_otherCa, "localhost");
+        var client = Client(_files.Write(
+            cluster: $"""
+                server: https://localhost:{server.Address.Port}
+                insecure-skip-tls-verify: true
+                """,
+            user: $"token: {Token}"));
 
         Assert.NotNull(await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
-        Assert.Equal($"Bearer {Token}", Assert.Single(_seen).Authorization);
+        Assert.Equal($"Bearer {Token}", Assert.Single(server.Seen).Authorization);
     }
 
     [Fact]
-    public void A_configuration_without_a_server_address_says_so()
+    public async Task A_user_without_credentials_sends_no_Authorization_over_plain_HTTP_or_TLS()
+    {
+        var plainServer = await StartAsync(authority: null, name: null);
+        var plain = Client(_files.Write(cluster: $"server: {plainServer.Address}", user: string.Empty, name: "plain"));
+        Assert.NotNull(await plain.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
+        Assert.Equal(string.Empty, Assert.Single(plainServer.Seen).Authorization);
+
+        var tlsServer = await StartAsync(_clusterCa, "localhost");
+        var tls = Client(_files.Write(
+            cluster: $"""
+                server: https://localhost:{tlsServer.Address.Port}
+                certificate-authority-data: {_clusterCa.PemBase64}
+                """,
+            user: string.Empty,
+            name: "tls"));
+        Assert.NotNull(await tls.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
+        var seen = Assert.Single(tlsServer.Seen);
+        Assert.Equal(string.Empty, seen.Authorization);
+        Assert.Null(seen.ClientCertificateThumbprint);
+    }
+
+    [Fact]
+    public async Task A_token_file_is_read_and_read_again_a_minute_later_so_a_rotated_token_is_used()
+    {
+        var server = await StartAsync(authority: null, name: null);
+        var tokenFile = _files.WriteFile("secrets/token", "first-token\n");
+        var client = Client(_files.Write(cluster: $"server: {server.Address}", user: "tokenFile: secrets/token"));
+
+        await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None);
+        File.WriteAllText(tokenFile, "second-token");
+        await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None);
+
+        Assert.Equal(["Bearer first-token", "Bearer first-token", "Bearer second-token"], server.Seen.Select(s => s.Authorization));
+    }
+
+    [Fact]
+    public async Task A_token_file_that_was_rejected_is_read_again_at_once()
+    {
+        var server = await StartAsync(authority: null, name: null);
+        server.Reject = authorization => authorization == "Bearer revoked";
+        var tokenFile = _files.WriteFile("token", "revoked");
+        var client = Client(_files.Write(cluster: $"server: {server.Address}", user: "tokenFile: token"));
+
+        var rejected = await Assert.ThrowsAsync<KubeApiException>(() => client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, rejected.StatusCode);
+        File.WriteAllText(tokenFile, "renewed");
+        Assert.NotNull(await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
+
+        Assert.Equal("Bearer renewed", server.Seen.Last().Authorization);
+    }
+
+    [Fact]
+    public async Task Basic_auth_and_impersonation_reach_the_server()
+    {
+        var server = await StartAsync(authority: null, name: null);
+        var client = Client(_files.Write(
+            cluster: $"server: {server.Address}",
+            user: """
+                username: admin
+                password: "s3cret:with-colon"
+                as: jane
+                as-uid: "1234"
+                as-groups: [developers, auditors]
+                as-user-extra:
+                  scopes: [view]
+                """));
+
+        await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None);
+
+        var seen = Assert.Single(server.Seen);
+        Assert.Equal("Basic " + TestAuthority.Base64("admin:s3cret:with-colon"), seen.Authorization);
+        Assert.Equal("jane", seen.Impersonation["Impersonate-User"]);
+        Assert.Equal("1234", seen.Impersonation["Impersonate-Uid"]);
+        Assert.Equal(["developers", "auditors"], seen.Impersonation["Impersonate-Group"].Split(',').Select(g => g.Trim()));
+        Assert.Equal("view", seen.Impersonation["Impersonate-Extra-scopes"]);
+    }
+
+    [Fact]
+    public async Task A_proxy_url_carries_requests_to_a_TLS_server_through_a_CONNECT_tunnel()
+    {
+        var server = await StartAsync(_clusterCa, "localhost");
+        await using var proxy = new ConnectProxy();
+        var client = Client(_files.Write(
+            cluster: $"""
+                server: https://localhost:{server.Address.Port}
+                certificate-authority-data: {_clusterCa.PemBase64}
+                proxy-url: {proxy.Address}
+                """,
+            user: $"token: {Token}"));
+
+        Assert.NotNull(await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
+
+        Assert.Equal($"CONNECT localhost:{server.Address.Port} HTTP/1.1", Assert.Single(proxy.RequestLines));
+        Assert.Equal($"Bearer {Token}", Assert.Single(server.Seen).Authorization);
+    }
+
+    [Fact]
+    public async Task A_proxy_url_carries_requests_to_a_plain_HTTP_server()
+    {
+        var server = await StartAsync(authority: null, name: null);
+        await using var proxy = new ConnectProxy();
+        var client = Client(_files.Write(cluster: $"server: {server.Address}\nproxy-url: {proxy.Address}", user: $"token: {Token}"));
+
+        Assert.NotNull(await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None));
+
+        Assert.StartsWith($"GET {server.Address.AbsoluteUri.TrimEnd('/')}{RecordingApiServer.Path} ", Assert.Single(proxy.RequestLines), StringComparison.Ordinal);
+        Assert.Single(server.Seen);
+    }
+
+    [Fact]
+    public async Task In_a_pod_the_service_account_token_and_CA_are_used_and_the_token_is_read_again_as_it_rotates()
+    {
+        var server = await StartAsync(_clusterCa, "localhost");
+        var serviceAccount = Path.Combine(_files.Directory, "serviceaccount");
+        _files.WriteFile("serviceaccount/ca.crt", _clusterCa.Pem);
+        var tokenFile = _files.WriteFile("serviceaccount/token", "pod-token-1");
+        _files.WriteFile("serviceaccount/namespace", "drover-system\n");
+        var environment = new Dictionary<string, string> { ["KUBERNETES_SERVICE_HOST"] = "localhost", ["KUBERNETES_SERVICE_PORT"] = server.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+        var connection = KubeconfigLoader.Load(null, null, environment.GetValueOrDefault, serviceAccount);
+        var client = KubeApiClient.FromConnection(connection, "drover/test", time: _time);
+        await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None);
+        File.WriteAllText(tokenFile, "pod-token-2");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await client.GetAsync(ConfigMaps, "default", "settings", CancellationToken.None);
+
+        Assert.Equal("drover-system", connection.Namespace);
+        Assert.Equal(["Bearer pod-token-1", "Bearer pod-token-2"], server.Seen.Select(s => s.Authorization));
+    }
+
+    [Fact]
+    public void A_library_configuration_without_a_server_address_says_so()
     {
         var config = new KubernetesClientConfiguration { Host = " " };
 
@@ -124,105 +288,20 @@ public sealed class KubeTransportTests : IAsyncLifetime, IDisposable
     [Fact]
     public void The_base_address_ends_in_a_slash_so_paths_append_to_a_server_path_prefix()
     {
-        var client = KubeApiClient.FromConfig(new KubernetesClientConfiguration { Host = "https://gateway.example/clusters/prod" }, "drover/test");
+        var fromLibrary = KubeApiClient.FromConfig(new KubernetesClientConfiguration { Host = "https://gateway.example/clusters/prod" }, "drover/test");
+        var fromKubeconfig = KubeApiClient.FromConnection(new ClusterConnection { Server = new Uri("https://gateway.example/clusters/prod") }, "drover/test");
 
-        Assert.Equal("https://gateway.example/clusters/prod/", client.BaseAddress.AbsoluteUri);
+        Assert.Equal("https://gateway.example/clusters/prod/", fromLibrary.BaseAddress.AbsoluteUri);
+        Assert.Equal("https://gateway.example/clusters/prod/", fromKubeconfig.BaseAddress.AbsoluteUri);
     }
 
-    private KubernetesClientConfiguration Load(string server, TestAuthority? ca, string user, string clusterExtra = "")
+    private KubeApiClient Client(string kubeconfig, string userAgent = "drover/test") =>
+        KubeApiClient.FromConnection(Kubeconfig.LoadFile(kubeconfig).Resolve(), userAgent, time: _time);
+
+    private async Task<RecordingApiServer> StartAsync(TestAuthority? authority, string? name)
     {
-        var caLine = ca is null ? string.Empty : $"certificate-authority-data: {Base64(ca.Certificate.ExportCertificatePem())}";
-        var path = Path.Combine(_dir, $"config-{Guid.NewGuid():N}");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: c
-              cluster:
-                server: {server}
-                {caLine}
-                {clusterExtra}
-            users:
-            - name: u
-              user:
-                {user.Trim()}
-            contexts:
-            - name: ctx
-              context: {"{"}cluster: c, user: u{"}"}
-            current-context: ctx
-            """);
-        return KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
-    }
-
-    private async Task<int> StartServerAsync(TestAuthority issuer, string serverName)
-    {
-        var serverCert = issuer.Issue(serverName, server: true);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
-        {
-            ServerCertificate = serverCert,
-            ClientCertificateMode = ClientCertificateMode.AllowCertificate,
-            ClientCertificateValidation = (_, _, _) => true,
-        })));
-        var app = builder.Build();
-        app.MapGet("/api/v1/namespaces/default/configmaps/settings", (HttpContext context) =>
-        {
-            _seen.Enqueue(new SeenRequest(
-                context.Request.Headers.Authorization.ToString(),
-                context.Request.Headers.UserAgent.ToString(),
-                context.Request.Host.Host,
-                context.Connection.ClientCertificate?.Thumbprint));
-            return Results.Text("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings","namespace":"default"},"data":{"answer":"from-tls-server"}}""", "application/json");
-        });
-        _servers.Add(app);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new Uri(address).Port;
-    }
-
-    private static string Base64(string pem) => Convert.ToBase64String(Encoding.UTF8.GetBytes(pem));
-
-    private sealed record SeenRequest(string Authorization, string UserAgent, string Host, string? ClientCertificateThumbprint);
-
-    /// <summary>A throwaway certificate authority that issues server and client certificates.</summary>
-    private sealed class TestAuthority : IDisposable
-    {
-        private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-
-        public TestAuthority(string name)
-        {
-            var request = new CertificateRequest($"CN={name}", _key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
-            Certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
-        }
-
-        public X509Certificate2 Certificate { get; }
-
-        public X509Certificate2 Issue(string name, bool server)
-        {
-            var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-                [server ? new Oid("1.3.6.1.5.5.7.3.1") : new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
-            if (server)
-            {
-                var names = new SubjectAlternativeNameBuilder();
-                names.AddDnsName(name);
-                request.CertificateExtensions.Add(names.Build());
-            }
-
-            var serial = RandomNumberGenerator.GetBytes(8);
-            using var issued = request.Create(Certificate, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), serial);
-            return issued.CopyWithPrivateKey(key);
-        }
-
-        public void Dispose()
-        {
-            Certificate.Dispose();
-            _key.Dispose();
-        }
+        var server = await RecordingApiServer.StartAsync(authority?.Issue(name!, server: true));
+        _servers.Add(server);
+        return server;
     }
 }

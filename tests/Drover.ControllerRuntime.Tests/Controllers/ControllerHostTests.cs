@@ -58,16 +58,35 @@ public sealed class ControllerHostTests : IDisposable
         hostB.Dispose();
     }
 
+    [Fact]
+    public async Task A_leader_that_loses_the_lease_cancels_its_reconciles_in_flight_at_once_without_a_grace_period()
+    {
+        _server.Put("slow", "1");
+        var reconciler = new BlockingReconciler();
+        var (host, _) = Host("a", reconciler, new ControllerOptions { ShutdownGracePeriod = TimeSpan.FromHours(1) });
+        await host.StartAsync(CancellationToken.None);
+        var inFlight = await reconciler.Started.Task.WaitAsync(Patience);
+
+        // The API server becomes unreachable: renewals fail, and the renew deadline (1.5 s) ends leading.
+        _lease.Unreachable = true;
+        await Poll.UntilAsync(() => !host.IsLeader, Patience, "a to lose the lease");
+        await Poll.UntilAsync(() => inFlight.IsCancellationRequested, Patience, "the reconcile in flight to be cancelled");
+
+        _lease.Unreachable = false;
+        await host.StopAsync(CancellationToken.None);
+        host.Dispose();
+    }
+
     public void Dispose()
     {
         _server.DropAllWatches();
         _http.Dispose();
     }
 
-    private (ControllerHost Host, Func<long> Reconciles) Host(string identity)
+    private (ControllerHost Host, Func<long> Reconciles) Host(string identity, IReconciler<V1ConfigMap>? reconciler = null, ControllerOptions? options = null)
     {
         var informer = new Informer<V1ConfigMap>(new KubeApiClient(_http, new Uri("http://api")), ConfigMaps, new InformerOptions { Namespaces = ["default"] });
-        var controller = new Controller<V1ConfigMap>("mirror-" + identity, informer, new CountingReconciler());
+        var controller = new Controller<V1ConfigMap>("mirror-" + identity, informer, reconciler ?? new CountingReconciler(), options);
         var elector = new LeaderElector(_lease, new LeaderElectionOptions
         {
             Identity = identity,
@@ -83,5 +102,18 @@ public sealed class ControllerHostTests : IDisposable
     {
         public Task<ReconcileResult> ReconcileAsync(ReconcileRequest<V1ConfigMap> request, CancellationToken cancellationToken) =>
             Task.FromResult(ReconcileResult.Done);
+    }
+
+    /// <summary>Holds every reconcile until its token is cancelled, and hands that token to the test.</summary>
+    private sealed class BlockingReconciler : IReconciler<V1ConfigMap>
+    {
+        public TaskCompletionSource<CancellationToken> Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest<V1ConfigMap> request, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult(cancellationToken);
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            return ReconcileResult.Done;
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Controllers;
 using Drover.ControllerRuntime.Informers;
+using Drover.ControllerRuntime.Queue;
 using Drover.ControllerRuntime.Tests.Informers;
 using k8s;
 using k8s.Models;
@@ -75,6 +76,69 @@ public sealed class ControllerTests : IDisposable
         Assert.Equal(0, controller.Queue.Count);
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(1, controller.Queue.Count);
+    }
+
+    [Fact]
+    public async Task Requeues_months_away_do_not_kill_workers_and_an_ordinary_key_is_still_reconciled()
+    {
+        // Three Schedules whose next run is 400 days out, two workers: on a real clock such a delay is more than a
+        // timer accepts, which used to throw in the bookkeeping and take each worker down with it.
+        var reconciler = new KeyedReconciler(key => key.Name.StartsWith("yearly", StringComparison.Ordinal) ? ReconcileResult.After(TimeSpan.FromDays(400)) : ReconcileResult.Done);
+        _server.Put("yearly-1", "1");
+        _server.Put("yearly-2", "1");
+        _server.Put("yearly-3", "1");
+        var informer = await StartInformerAsync();
+        using var controller = new Controller<V1ConfigMap>("far-future", informer, reconciler, new ControllerOptions { Workers = 2 });
+        using var stopWorkers = new CancellationTokenSource();
+        var workers = controller.RunWorkersAsync(stopWorkers.Token);
+        await Poll.UntilAsync(() => reconciler.Count("yearly") == 3, Patience, "the three far-future keys");
+
+        _server.Put("ordinary", "1");
+        await Poll.UntilAsync(() => reconciler.Count("ordinary") == 1, Patience, "the ordinary key");
+        Assert.Equal(3, controller.Queue.DelayedCount);
+        Assert.False(workers.IsCompleted);
+        await stopWorkers.CancelAsync();
+        await workers.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task A_requeue_beyond_the_maximum_delay_looks_again_after_the_maximum()
+    {
+        _server.Put("a", "1");
+        var informer = await StartInformerAsync();
+        using var controller = new Controller<V1ConfigMap>(
+            "capped", informer, new ScriptedReconciler(_ => ReconcileResult.After(TimeSpan.FromDays(200))), new ControllerOptions { MaxRequeueDelay = TimeSpan.FromHours(24) }, time: _time);
+
+        await controller.ProcessNextAsync(_stop.Token);
+        _time.Advance(TimeSpan.FromHours(24) - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, controller.Queue.Count);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, controller.Queue.Count);
+    }
+
+    [Fact]
+    public async Task A_failure_in_the_bookkeeping_after_a_reconcile_is_logged_and_the_workers_go_on()
+    {
+        var reconciler = new KeyedReconciler(key => key.Name.StartsWith("failing", StringComparison.Ordinal) ? ReconcileResult.Failed("nope") : ReconcileResult.Done);
+        _server.Put("failing-1", "1");
+        _server.Put("failing-2", "1");
+        _server.Put("failing-3", "1");
+        var informer = await StartInformerAsync();
+        var logger = new RecordingLogger();
+        using var controller = new Controller<V1ConfigMap>(
+            "bookkeeping", informer, reconciler, new ControllerOptions { Workers = 2, RateLimiter = new ThrowingRateLimiter() }, logger);
+        using var stopWorkers = new CancellationTokenSource();
+        var workers = controller.RunWorkersAsync(stopWorkers.Token);
+        await Poll.UntilAsync(() => reconciler.Count("failing") == 3, Patience, "the three failing keys");
+
+        _server.Put("ordinary", "1");
+        await Poll.UntilAsync(() => reconciler.Count("ordinary") == 1, Patience, "the ordinary key");
+        Assert.Equal(3, logger.Messages(Microsoft.Extensions.Logging.LogLevel.Error).Count(m => m.StartsWith("Bookkeeping after the reconcile of default/failing-", StringComparison.Ordinal)));
+
+        // The keys whose bookkeeping failed are not lost: each is looked at again later.
+        Assert.Equal(3, controller.Queue.DelayedCount);
+        await stopWorkers.CancelAsync();
+        await workers.WaitAsync(Patience);
     }
 
     [Fact]
@@ -193,6 +257,30 @@ public sealed class ControllerTests : IDisposable
         {
             await controller.ProcessNextAsync(_stop.Token);
         }
+    }
+
+    private sealed class KeyedReconciler(Func<ObjectKey, ReconcileResult> answer) : IReconciler<V1ConfigMap>
+    {
+        private readonly ConcurrentQueue<string> _names = new();
+
+        public int Count(string prefix) => _names.Count(n => n.StartsWith(prefix, StringComparison.Ordinal));
+
+        public Task<ReconcileResult> ReconcileAsync(ReconcileRequest<V1ConfigMap> request, CancellationToken cancellationToken)
+        {
+            _names.Enqueue(request.Key.Name);
+            return Task.FromResult(answer(request.Key));
+        }
+    }
+
+    private sealed class ThrowingRateLimiter : IRateLimiter<ObjectKey>
+    {
+        public TimeSpan When(ObjectKey key) => throw new InvalidOperationException("rate limiter broke");
+
+        public void Forget(ObjectKey key)
+        {
+        }
+
+        public int NumRequeues(ObjectKey key) => 0;
     }
 
     private sealed class ScriptedReconciler(params Func<ReconcileRequest<V1ConfigMap>, ReconcileResult>[] script) : IReconciler<V1ConfigMap>

@@ -253,6 +253,29 @@ public sealed class DevClusterRuntimeTests : IAsyncLifetime, IDisposable
         Assert.Equal("Warning", only.Type);
     }
 
+    [Fact]
+    public async Task A_series_whose_Event_was_deleted_is_carried_on_by_a_new_Event()
+    {
+        var regarding = await CreateAsync("persistent", "1");
+        regarding.ApiVersion = "v1";
+        regarding.Kind = "ConfigMap";
+        var recorder = new EventRecorder(_client, new EventRecorderOptions { SeriesFlushInterval = TimeSpan.Zero });
+        await recorder.WarningAsync(regarding, "InvalidSpec", "Reconcile", "bad", CancellationToken.None);
+        await recorder.WarningAsync(regarding, "InvalidSpec", "Reconcile", "bad", CancellationToken.None);
+        var expired = Assert.Single((await _client.ListAsync(EventRecorder.EventKind, "default", null, CancellationToken.None)).Items, e => e.Regarding?.Name == "persistent");
+
+        // What the server's Event TTL does after an hour.
+        Assert.True(await _client.DeleteAsync(EventRecorder.EventKind, "default", expired.Metadata.Name, null, CancellationToken.None));
+        Assert.Equal(EventRecordOutcome.SeriesRestarted, await recorder.WarningAsync(regarding, "InvalidSpec", "Reconcile", "bad", CancellationToken.None));
+        Assert.Equal(EventRecordOutcome.SeriesUpdated, await recorder.WarningAsync(regarding, "InvalidSpec", "Reconcile", "bad", CancellationToken.None));
+
+        var listed = Assert.Single((await _client.ListAsync(EventRecorder.EventKind, "default", null, CancellationToken.None)).Items, e => e.Regarding?.Name == "persistent");
+        Assert.NotEqual(expired.Metadata.Name, listed.Metadata.Name);
+        Assert.Equal(4, listed.Series!.Count);
+        Assert.Equal("Warning", listed.Type);
+        Assert.Equal("bad", listed.Note);
+    }
+
     private static V1ConfigMap WithFinalizer(V1ConfigMap stale)
     {
         stale.Metadata.Finalizers = ["drover.dev/cleanup"];

@@ -66,6 +66,24 @@ public sealed class ScriptedApiServer : HttpMessageHandler
         }
     }
 
+    /// <summary>
+    /// Stores a version of <paramref name="name"/> that no ConfigMap type can hold (a number as a data value), as a
+    /// tenant's out-of-range field does to a typed informer.
+    /// </summary>
+    public long PutUnreadable(string name)
+    {
+        lock (_lock)
+        {
+            var version = ++_version;
+            var type = _objects.ContainsKey(name) ? "MODIFIED" : "ADDED";
+            var obj = ConfigMap(name, "x", version);
+            obj["data"] = new JsonObject { ["value"] = 4294967296 };
+            _objects[name] = obj;
+            Publish(version, type, obj);
+            return version;
+        }
+    }
+
     public void Delete(string name)
     {
         lock (_lock)

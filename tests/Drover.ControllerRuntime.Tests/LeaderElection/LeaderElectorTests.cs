@@ -5,6 +5,9 @@ namespace Drover.ControllerRuntime.Tests.LeaderElection;
 public class LeaderElectorTests
 {
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
+
+    // A new leader arms two timers: its renew deadline and its first wait before renewing.
+    private const int LeaderTimers = 2;
     private readonly SteppingTimeProvider _time = new();
     private readonly InMemoryLeaseStore _store = new();
 
@@ -14,7 +17,7 @@ public class LeaderElectorTests
         var a = Candidate("a");
         using var stop = new CancellationTokenSource();
         var run = a.Elector.RunAsync(a.Lead, stop.Token);
-        await _time.WaitForTimersAsync(1);
+        await _time.WaitForTimersAsync(LeaderTimers);
 
         Assert.True(a.Elector.IsLeader);
         await a.Leading.WaitAsync(TimeSpan.FromSeconds(5));
@@ -40,7 +43,7 @@ public class LeaderElectorTests
         var a = Candidate("a");
         using var stop = new CancellationTokenSource();
         var run = a.Elector.RunAsync(a.Lead, stop.Token);
-        await _time.WaitForTimersAsync(1);
+        await _time.WaitForTimersAsync(LeaderTimers);
         var leadingToken = await a.Leading;
         var lastRenewal = _time.GetUtcNow();
         DateTimeOffset? lostAt = null;
@@ -63,6 +66,47 @@ public class LeaderElectorTests
     }
 
     [Fact]
+    public async Task A_leader_whose_renewal_hangs_stops_leading_at_the_renew_deadline_before_a_standby_can_take_over()
+    {
+        var stalled = new HangingWritesLeaseStore(_store);
+        var a = Candidate("a", store: stalled);
+        var b = Candidate("b");
+        using var stop = new CancellationTokenSource();
+        var runA = a.Elector.RunAsync(a.Lead, stop.Token);
+        await _time.WaitForTimersAsync(LeaderTimers);
+        var leadingToken = await a.Leading.WaitAsync(TimeSpan.FromSeconds(5));
+        var lastRenewal = _store.Current!.RenewTime!.Value;
+        var runB = b.Elector.RunAsync(b.Lead, stop.Token);
+        await _time.WaitForTimersAsync(LeaderTimers + 1);
+        DateTimeOffset? aLostAt = null;
+        DateTimeOffset? bLedAt = null;
+        a.Elector.LeadershipChanged += (_, leading) => aLostAt ??= leading ? null : _time.GetUtcNow();
+        b.Elector.LeadershipChanged += (_, leading) => bLedAt ??= leading ? _time.GetUtcNow() : null;
+
+        // From now on a's renewals reach the store and never come back.
+        stalled.Hang = true;
+        await _time.StepAsync(Retry, 1);
+        await Poll.UntilAsync(() => stalled.Hanging == 1, TimeSpan.FromSeconds(5), "a's renewal to hang in the store");
+        while (bLedAt is null && _time.GetUtcNow() - lastRenewal < TimeSpan.FromSeconds(30))
+        {
+            await _time.StepAsync(Retry, 1);
+            if (_time.GetUtcNow() - lastRenewal < TimeSpan.FromSeconds(10))
+            {
+                Assert.True(a.Elector.IsLeader);
+            }
+        }
+
+        Assert.Equal(lastRenewal + TimeSpan.FromSeconds(10), aLostAt);
+        Assert.True(leadingToken.IsCancellationRequested);
+        Assert.NotNull(bLedAt);
+        Assert.True(bLedAt >= lastRenewal + TimeSpan.FromSeconds(15), $"b took over at {bLedAt}, before the lease expired");
+        Assert.True(aLostAt < bLedAt);
+
+        await stop.CancelAsync();
+        await Task.WhenAll(runA, runB).WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_gracefully_stopped_leader_releases_the_lease_and_a_standby_takes_over_at_its_next_attempt()
     {
         var a = Candidate("a");
@@ -70,9 +114,9 @@ public class LeaderElectorTests
         using var stopA = new CancellationTokenSource();
         using var stopB = new CancellationTokenSource();
         var runA = a.Elector.RunAsync(a.Lead, stopA.Token);
-        await _time.WaitForTimersAsync(1);
+        await _time.WaitForTimersAsync(LeaderTimers);
         var runB = b.Elector.RunAsync(b.Lead, stopB.Token);
-        await _time.WaitForTimersAsync(2);
+        await _time.WaitForTimersAsync(LeaderTimers + 1);
         Assert.True(a.Elector.IsLeader);
         Assert.False(b.Elector.IsLeader);
 
@@ -99,9 +143,9 @@ public class LeaderElectorTests
         using var stopA = new CancellationTokenSource();
         using var stopB = new CancellationTokenSource();
         var runA = a.Elector.RunAsync(a.Lead, stopA.Token);
-        await _time.WaitForTimersAsync(1);
+        await _time.WaitForTimersAsync(LeaderTimers);
         var runB = b.Elector.RunAsync(b.Lead, stopB.Token);
-        await _time.WaitForTimersAsync(2);
+        await _time.WaitForTimersAsync(LeaderTimers + 1);
         await _time.StepAsync(Retry, 2);
 
         // The leader dies without releasing: its last renewal stays in the lease.
@@ -133,9 +177,9 @@ public class LeaderElectorTests
         var b = Candidate("b");
         using var stop = new CancellationTokenSource();
         var runA = a.Elector.RunAsync(a.Lead, stop.Token);
-        await _time.WaitForTimersAsync(1);
+        await _time.WaitForTimersAsync(LeaderTimers);
         var runB = b.Elector.RunAsync(b.Lead, stop.Token);
-        await _time.WaitForTimersAsync(2);
+        await _time.WaitForTimersAsync(LeaderTimers + 1);
 
         for (var i = 0; i < 20; i++)
         {
@@ -158,10 +202,10 @@ public class LeaderElectorTests
         await Assert.ThrowsAsync<LeaseConflictException>(() => _store.UpdateAsync(stale, CancellationToken.None));
     }
 
-    private (LeaderElector Elector, Task<CancellationToken> Leading, Func<CancellationToken, Task> Lead) Candidate(string identity, bool release = true)
+    private (LeaderElector Elector, Task<CancellationToken> Leading, Func<CancellationToken, Task> Lead) Candidate(string identity, bool release = true, ILeaseStore? store = null)
     {
         var elector = new LeaderElector(
-            _store,
+            store ?? _store,
             new LeaderElectionOptions { Identity = identity, JitterFactor = 0, ReleaseOnCancel = release },
             time: _time);
         var leading = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);

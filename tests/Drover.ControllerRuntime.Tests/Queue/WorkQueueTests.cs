@@ -25,6 +25,31 @@ public class WorkQueueTests
     }
 
     [Fact]
+    public void A_delay_longer_than_a_timer_accepts_is_shortened_instead_of_throwing()
+    {
+        using var queue = new WorkQueue<string>("far-future");
+
+        queue.AddAfter("yearly", TimeSpan.FromDays(400));
+
+        Assert.Equal(1, queue.DelayedCount);
+        Assert.Equal(TimerLimits.MaxDelay, queue.MaxDelay);
+        Assert.True(TimerLimits.MaxDelay < TimeSpan.FromDays(50));
+    }
+
+    [Fact]
+    public void A_delay_beyond_the_configured_maximum_fires_at_the_maximum()
+    {
+        using var queue = new WorkQueue<string>("capped", _time, maxDelay: TimeSpan.FromHours(24));
+
+        queue.AddAfter("monthly", TimeSpan.FromDays(30));
+        _time.Advance(TimeSpan.FromHours(24) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, queue.Count);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(1, queue.Count);
+    }
+
+    [Fact]
     public async Task A_key_re_added_while_processing_is_not_handed_to_a_second_worker_until_done()
     {
         using var queue = new WorkQueue<string>("dirty", _time);

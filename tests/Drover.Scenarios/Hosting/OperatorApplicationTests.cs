@@ -1,5 +1,6 @@
 using System.Net;
 using Drover.Operator.Cluster;
+using Drover.Operator;
 using Drover.Operator.Hosting;
 using Drover.Scenarios.Support;
 using Microsoft.AspNetCore.Builder;
@@ -68,5 +69,54 @@ public sealed class OperatorApplicationTests(ITestOutputHelper output)
             (await scenario.GetAsync(OperatorKinds.Agents, "echo"))!.Status?.Conditions, 1, 1, "True", "Available"));
         Assert.True(OperatorScenario.HasCondition(
             (await scenario.GetAsync(OperatorKinds.Schedules, "morning-summary"))!.Status?.Conditions, 1, 1, "True", "Scheduled"));
+    }
+
+    [Fact]
+    public async Task Drover_run_accepts_a_kubeconfig_whose_user_has_no_credentials_in_the_context_named_by_context()
+    {
+        await using var scenario = await OperatorScenario.CreateAsync(output);
+        await scenario.ApplyAsync(YamlJson.Files(Repository.Path("config", "samples")));
+        var directory = Directory.CreateTempSubdirectory("drover-run");
+        try
+        {
+            // As written for kubectl proxy or a local plain-HTTP API server: no credentials at all. The current context
+            // points nowhere, so only --context reaches the dev cluster.
+            var kubeconfig = Path.Combine(directory.FullName, "config");
+            await File.WriteAllTextAsync(kubeconfig, $"""
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: dev
+                  cluster:
+                    server: {scenario.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}
+                - name: nowhere
+                  cluster:
+                    server: http://127.0.0.1:1
+                users:
+                - name: dev
+                  user: {"{}"}
+                contexts:
+                - name: dev
+                  context: {"{"}cluster: dev, user: dev{"}"}
+                - name: nowhere
+                  context: {"{"}cluster: nowhere, user: dev{"}"}
+                current-context: nowhere
+                """);
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+
+            var exitCode = await Task.Run(() => DroverCommands.Invoke(
+                ["run", "--kubeconfig", kubeconfig, "--context", "dev", "--exit-when-ready", "--metrics-address=", "--health-address=", "--log-format", "text"],
+                stdout,
+                stderr)).WaitAsync(OperatorScenario.DefaultTimeout);
+
+            Assert.True(exitCode == 0, $"exit code {exitCode}: {stderr}");
+            Assert.True(OperatorScenario.HasCondition(
+                (await scenario.GetAsync(OperatorKinds.Agents, "echo"))!.Status?.Conditions, 1, 1, "True", "Available"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 }

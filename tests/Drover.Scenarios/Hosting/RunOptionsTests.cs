@@ -39,6 +39,7 @@ public sealed class RunOptionsTests
             ["DROVER_LOG_FORMAT"] = "text",
             ["DROVER_AGENT_OTLP_ENDPOINT"] = "http://otel.observability.svc:4317",
             ["DROVER_MAX_CONCURRENT_ROLLOUTS"] = "3",
+            ["DROVER_CONTEXT"] = "staging",
         });
         Assert.Equal(["team-a", "team-b"], options.Namespaces);
         Assert.Equal(8, options.Workers);
@@ -47,6 +48,7 @@ public sealed class RunOptionsTests
         Assert.Equal("text", options.LogFormat);
         Assert.Equal("http://otel.observability.svc:4317", options.AgentOtlpEndpoint);
         Assert.Equal(3, options.MaxConcurrentRollouts);
+        Assert.Equal("staging", options.Context);
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public sealed partial class ChartRunOptionsTests
     private static readonly Dictionary<string, string> NotForAPod = new(StringComparer.Ordinal)
     {
         ["--kubeconfig"] = "in a pod the service account token is how the operator reaches the API server",
+        ["--context"] = "it picks a kubeconfig context, and a pod has no kubeconfig",
         ["--exit-when-ready"] = "it is for scripts and tests; a Deployment restarts a pod that exits",
         ["--help"] = "it prints the usage and exits",
     };
