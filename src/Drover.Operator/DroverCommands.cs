@@ -18,7 +18,7 @@ internal static class DroverCommands
     public static int Invoke(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var result = Create().Parse(args);
+        var result = Parse(args);
 
         // drover run says what is wrong with its options in its own words, with its own exit code.
         if (result.Errors.Count > 0 && result.CommandResult.Command.Name == RunCommandName)
@@ -30,6 +30,17 @@ internal static class DroverCommands
     }
 
     private const string RunCommandName = "run";
+
+    /// <summary>
+    /// Parses a command line. <c>--flag=</c> is an empty value, as Go tools and the chart write it to turn something
+    /// off; the parser would otherwise see no value at all.
+    /// </summary>
+    public static ParseResult Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var tokens = args.SelectMany<string, string>(a => a.StartsWith("--", StringComparison.Ordinal) && a.EndsWith('=') ? [a[..^1], ""] : [a]).ToArray();
+        return Create().Parse(tokens);
+    }
 
     /// <summary>Whether the command line asks for help rather than for work.</summary>
     public static bool AsksForHelp(ParseResult result)

@@ -97,7 +97,7 @@ internal sealed record RunOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
-        var result = DroverCommands.Create().Parse(["run", .. args]);
+        var result = DroverCommands.Parse(["run", .. args]);
         help = DroverCommands.AsksForHelp(result);
         error = null;
         return help ? null : Bind(result, environment, out error);

@@ -72,6 +72,30 @@ public sealed class RunOptionsTests
         Assert.Null(Parse([]).PodName);
     }
 
+    [Fact]
+    public void An_empty_address_turns_its_listener_off_in_both_spellings()
+    {
+        var options = Parse(["--metrics-address=", "--health-address", ""]);
+        Assert.Equal("", options.MetricsAddress);
+        Assert.Equal("", options.HealthAddress);
+    }
+
+    [Fact]
+    public void Help_lists_every_flag_with_its_variable_and_default()
+    {
+        Assert.Null(RunOptions.Parse(["--help"], _ => null, out _, out var help));
+        Assert.True(help);
+        foreach (var flag in RunOptions.Flags)
+        {
+            var line = RunOptions.Usage.Split('\n').Single(l => l.TrimStart().StartsWith("--" + flag.Name + " ", StringComparison.Ordinal));
+            Assert.Contains($"[default: {flag.Default}]", line, StringComparison.Ordinal);
+            if (flag.Environment is { } variable)
+            {
+                Assert.Contains($"[env: {variable}]", line, StringComparison.Ordinal);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("--workers=0", "--workers must be a whole number")]
     [InlineData("--log-format=xml", "--log-format must be json or text")]
