@@ -195,7 +195,7 @@ public sealed class AgentReconciler(
         Selector = snapshot.Selector,
         ConfigHash = snapshot.ConfigHash,
         Model = snapshot.Model,
-        TokensUsedToday = agent.Status?.TokensUsedToday,
+        Usage = agent.Status?.Usage,
     };
 
     private List<V1Condition> Merge(Agent agent, IEnumerable<DesiredCondition> conditions) =>
