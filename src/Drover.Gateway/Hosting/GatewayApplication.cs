@@ -34,7 +34,8 @@ internal static class GatewayApplication
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         ConfigureLogging(builder.Logging, options.LogFormat);
         logging?.Invoke(builder.Logging);
-        var listeners = new Listeners(options);
+        var listeners = new GatewayListeners(options);
+        builder.Services.AddSingleton(listeners);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The proxy enforces its own limit with an answer in the caller's error shape.
@@ -53,7 +54,7 @@ internal static class GatewayApplication
         builder.Services.AddSingleton(_ => UpstreamHttp.Create());
         builder.Services.AddSingleton<ModelProxy>();
         builder.Services.AddSingleton<ModelsEndpoint>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayServices>().Background ?? new NoBackground());
+        builder.Services.AddHostedService(sp => new BackgroundWork(sp.GetRequiredService<GatewayServices>().Background));
         builder.Services.AddHealthChecks()
             .AddCheck("process", () => HealthCheckResult.Healthy(), ["live"])
             .AddCheck("configuration", () => made?.IsReady() == true ? HealthCheckResult.Healthy("synced") : HealthCheckResult.Unhealthy("watching the cluster, not synced yet"), ["ready"]);
@@ -79,11 +80,12 @@ internal static class GatewayApplication
         return app;
     }
 
-    private sealed class NoBackground : Microsoft.Extensions.Hosting.IHostedService
+    /// <summary>Runs the services' background work (if any) with the host.</summary>
+    private sealed class BackgroundWork(Microsoft.Extensions.Hosting.IHostedService? work) : Microsoft.Extensions.Hosting.IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartAsync(CancellationToken cancellationToken) => work?.StartAsync(cancellationToken) ?? Task.CompletedTask;
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => work?.StopAsync(cancellationToken) ?? Task.CompletedTask;
     }
 
     private static Task NotFound(HttpContext context)
@@ -122,13 +124,18 @@ internal static class GatewayApplication
     /// The three listeners. Each path answers only on its own, so the agents' Service reaches the model API and
     /// nothing else, and metrics and probes can be exposed separately.
     /// </summary>
-    private sealed class Listeners(GatewayOptions options)
+    internal sealed class GatewayListeners(GatewayOptions options)
     {
         private readonly List<ListenOptions> _api = [];
         private readonly List<ListenOptions> _metrics = [];
         private readonly List<ListenOptions> _health = [];
 
-        public IEnumerable<int> ApiPorts => _api.Select(Port).OfType<int>();
+        /// <summary>The port agents call, once bound (tests listen on port 0).</summary>
+        public int? ApiPort => _api.Select(Port).FirstOrDefault(p => p is not null);
+
+        public int? HealthPort => _health.Select(Port).FirstOrDefault(p => p is not null);
+
+        public int? MetricsPort => _metrics.Select(Port).FirstOrDefault(p => p is not null);
 
         public void Bind(KestrelServerOptions kestrel)
         {
