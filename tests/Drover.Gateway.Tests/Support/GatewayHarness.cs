@@ -33,6 +33,21 @@ internal sealed class RecordingObserver : IUsageObserver
 internal sealed class GatewayHarness : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private ConcurrentQueue<(string, string)>? _logs;
+
+    /// <summary>Log lines written since start, drained into <see cref="Logs"/>.</summary>
+    public IReadOnlyList<(string Category, string Message)> LogLines
+    {
+        get
+        {
+            while (_logs is not null && _logs.TryDequeue(out var line))
+            {
+                Logs.Enqueue(line);
+            }
+
+            return [.. Logs];
+        }
+    }
 
     private GatewayHarness(WebApplication app, TestCluster cluster, IAdmissionState state, RecordingObserver observer, ScriptedUpstream upstream)
     {
@@ -61,6 +76,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     public Uri MetricsAddress { get; }
 
+    /// <summary>Every log line the gateway wrote, formatted.</summary>
+    public ConcurrentQueue<(string Category, string Message)> Logs { get; } = new();
+
     public static async Task<GatewayHarness> StartAsync(ITestOutputHelper output, TimeProvider? time = null, Func<GatewayOptions, GatewayOptions>? configure = null)
     {
         var clock = time ?? TimeProvider.System;
@@ -80,13 +98,21 @@ internal sealed class GatewayHarness : IAsyncDisposable
             FirstByteTimeout = TimeSpan.FromSeconds(10),
         };
         options = configure?.Invoke(options) ?? options;
+        var logs = new ConcurrentQueue<(string, string)>();
         var app = GatewayApplication.Build(
             options,
             _ => new GatewayServices(cluster, state, observer, clock),
             _ => null,
-            logging => logging.AddProvider(new TestOutputLoggerProvider(output)));
+            logging => logging.AddProvider(new TestOutputLoggerProvider(output, logs)));
         await app.StartAsync();
-        return new GatewayHarness(app, cluster, state, observer, upstream);
+        var harness = new GatewayHarness(app, cluster, state, observer, upstream);
+        while (logs.TryDequeue(out var line))
+        {
+            harness.Logs.Enqueue(line);
+        }
+
+        harness._logs = logs;
+        return harness;
     }
 
     public async ValueTask DisposeAsync()
@@ -98,15 +124,15 @@ internal sealed class GatewayHarness : IAsyncDisposable
 }
 
 /// <summary>Sends the gateway's logs to the test's output, so a failure shows what the gateway said.</summary>
-internal sealed class TestOutputLoggerProvider(ITestOutputHelper output) : ILoggerProvider
+internal sealed class TestOutputLoggerProvider(ITestOutputHelper output, ConcurrentQueue<(string, string)>? capture = null) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(output, categoryName);
+    public ILogger CreateLogger(string categoryName) => new Logger(output, categoryName, capture);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(ITestOutputHelper output, string category) : ILogger
+    private sealed class Logger(ITestOutputHelper output, string category, ConcurrentQueue<(string, string)>? capture) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -115,9 +141,11 @@ internal sealed class TestOutputLoggerProvider(ITestOutputHelper output) : ILogg
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            var message = formatter(state, exception);
+            capture?.Enqueue((category, message));
             try
             {
-                output.WriteLine($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+                output.WriteLine($"{logLevel} {category}: {message}{(exception is null ? "" : " " + exception)}");
             }
             catch (InvalidOperationException)
             {
