@@ -75,7 +75,10 @@ public sealed class ScriptedUpstream : IAsyncDisposable
     public static string Fixture(string name, string? model) =>
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name)).Replace("{model}", model ?? "unknown", StringComparison.Ordinal);
 
-    /// <summary>Writes an SSE fixture event by event, flushing each, optionally pausing after the first event until <paramref name="gate"/> opens.</summary>
+    /// <summary>
+    /// Writes an SSE fixture event by event, flushing each, optionally pausing after the first event until
+    /// <paramref name="gate"/> opens; with <paramref name="breakAfterFirst"/> the connection is cut at that point instead.
+    /// </summary>
     public static async Task StreamAsync(HttpContext context, string fixture, string? model, Task? gate = null, TaskCompletionSource? firstSent = null, bool breakAfterFirst = false)
     {
         context.Response.ContentType = "text/event-stream; charset=utf-8";
@@ -87,15 +90,15 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             if (i == 0)
             {
                 firstSent?.TrySetResult();
+                if (gate is not null)
+                {
+                    await gate;
+                }
+
                 if (breakAfterFirst)
                 {
                     context.Abort();
                     return;
-                }
-
-                if (gate is not null)
-                {
-                    await gate;
                 }
             }
         }
