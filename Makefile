@@ -47,7 +47,7 @@ bench: ## Measure fleet convergence, API writes and footprint (ARGS="--fleets 10
 	bash hack/bench.sh $(ARGS)
 
 .PHONY: footprint
-footprint: ## Size of the NativeAOT binary and image versus the JIT build (run-time figures come from make bench)
+footprint: ## Size of the NativeAOT binary and image versus the JIT build; size and idle RSS of drover and drover-gateway
 	bash hack/footprint.sh
 
 .PHONY: clean
@@ -56,7 +56,7 @@ clean: ## Remove build outputs
 	rm -rf artifacts
 
 .PHONY: publish
-publish: ## NativeAOT-publish drover for linux-x64 and linux-arm64 into artifacts/publish (fails on any warning)
+publish: ## NativeAOT-publish drover and drover-gateway for linux-x64 and linux-arm64 into artifacts/publish (fails on any warning)
 	bash hack/publish.sh $(RIDS)
 
 .PHONY: image

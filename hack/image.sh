@@ -22,10 +22,12 @@ declare -A rid=([amd64]=linux-x64 [arm64]=linux-arm64)
 declare -A debian_triplet=([amd64]=x86_64-linux-gnu [arm64]=aarch64-linux-gnu)
 
 for arch in "${arches[@]}"; do
-  if [[ ! -x "artifacts/publish/${rid[$arch]}/drover" ]]; then
-    echo "image: artifacts/publish/${rid[$arch]}/drover is missing; run make publish first" >&2
-    exit 1
-  fi
+  for binary in drover drover-gateway; do
+    if [[ ! -x "artifacts/publish/${rid[$arch]}/$binary" ]]; then
+      echo "image: artifacts/publish/${rid[$arch]}/$binary is missing; run make publish first" >&2
+      exit 1
+    fi
+  done
 done
 
 build_args=(--build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "CREATED=$created")

@@ -74,7 +74,11 @@ public sealed class AgentSpec
     /// <summary>An optional persistent workspace volume mounted at /workspace.</summary>
     public WorkspaceStorage? Storage { get; set; }
 
-    /// <summary>Spending limits handed to the runtime.</summary>
+    /// <summary>
+    /// What the agent may spend per day, in tokens and in US dollars. The model gateway enforces it before a request
+    /// is admitted (Gateway access); status.usage shows what the current day has used. Schedules of the agent count
+    /// toward it too.
+    /// </summary>
     public Budget? Budget { get; set; }
 }
 
@@ -104,6 +108,14 @@ public sealed class AgentModel
 
     /// <summary>Sampling parameters handed to the runtime.</summary>
     public ModelParameters? Parameters { get; set; }
+
+    /// <summary>
+    /// How the agent reaches its models. Gateway: through Drover's model gateway with a key of its own, so provider
+    /// keys never enter the agent's namespace and budgets, limits and fallbacks are enforced; Direct: with the provider's
+    /// key in its own Secret. When unset, the operator picks Gateway if it knows a gateway, else Direct.
+    /// </summary>
+    [Enum(ModelAccessModes.Gateway, ModelAccessModes.Direct)]
+    public string? Access { get; set; }
 }
 
 /// <summary>A reference to a ModelProvider.</summary>
@@ -207,10 +219,30 @@ public sealed class WorkspaceStorage
     public string? StorageClassName { get; set; }
 }
 
-/// <summary>Spending limits of an agent.</summary>
+/// <summary>
+/// Daily spending limits, enforced by the model gateway. A day starts at midnight in timeZone. A request that would
+/// start once the day's budget is spent is refused (HTTP 429 with Retry-After at the day's end); requests in flight
+/// hold a reservation of their output cap until their usage is known, so concurrent requests overshoot by at most
+/// one reservation.
+/// </summary>
 public sealed class Budget
 {
-    /// <summary>Tokens the agent may use per day.</summary>
+    /// <summary>Tokens (input, including cached, plus output, including reasoning) that may be used per day.</summary>
     [Minimum(1)]
+    [Maximum(Budget.MaxTokensPerDay)]
     public long? TokensPerDay { get; set; }
+
+    /// <summary>US dollars that may be spent per day, priced from the ModelProviders' pricing. Models without pricing cost nothing.</summary>
+    [Minimum(0)]
+    [Maximum(Budget.MaxCostPerDay)]
+    public decimal? CostPerDay { get; set; }
+
+    /// <summary>IANA time zone whose midnight starts the day, for example Europe/Berlin. Defaults to UTC.</summary>
+    public string? TimeZone { get; set; }
+
+    /// <summary>The largest tokensPerDay the API accepts.</summary>
+    public const long MaxTokensPerDay = 1_000_000_000_000;
+
+    /// <summary>The largest costPerDay the API accepts, in US dollars.</summary>
+    public const long MaxCostPerDay = 1_000_000_000;
 }

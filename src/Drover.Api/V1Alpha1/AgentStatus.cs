@@ -9,7 +9,7 @@ public sealed class AgentStatus
     /// <summary>The generation the operator last acted on.</summary>
     public long? ObservedGeneration { get; set; }
 
-    /// <summary>Latest observations of the agent: Ready and ModelResolved.</summary>
+    /// <summary>Latest observations of the agent: Ready and ModelResolved (the operator's), WithinBudget (the model gateway's).</summary>
     [ListMap("type")]
     public List<V1Condition>? Conditions { get; set; }
 
@@ -28,8 +28,8 @@ public sealed class AgentStatus
     /// <summary>The resolved model chain.</summary>
     public ResolvedModelChain? Model { get; set; }
 
-    /// <summary>Tokens used today, where the runtime reports it.</summary>
-    public long? TokensUsedToday { get; set; }
+    /// <summary>What the agent (with its schedules) used through the model gateway in the current budget day, written by the gateway.</summary>
+    public Usage? Usage { get; set; }
 }
 
 /// <summary>The model chain after provider references were resolved.</summary>

@@ -67,6 +67,19 @@ public static class EgressModes
     public static IReadOnlyList<string> Values { get; } = [Restricted, Unrestricted];
 }
 
+/// <summary>How an agent reaches its models.</summary>
+public static class ModelAccessModes
+{
+    /// <summary>Through the model gateway, with the agent's own gateway key.</summary>
+    public const string Gateway = "Gateway";
+
+    /// <summary>Straight to the provider, with the provider's key.</summary>
+    public const string Direct = "Direct";
+
+    /// <summary>Every accepted value.</summary>
+    public static IReadOnlyList<string> Values { get; } = [Gateway, Direct];
+}
+
 /// <summary>CPU architectures an agent can be placed on (values of the <c>kubernetes.io/arch</c> node label).</summary>
 public static class Architectures
 {
@@ -123,4 +136,7 @@ public static class ConditionTypes
 
     /// <summary>An Agent's model chain resolved to allowed providers.</summary>
     public const string ModelResolved = "ModelResolved";
+
+    /// <summary>An Agent or Schedule has budget left in the current day (written by the model gateway).</summary>
+    public const string WithinBudget = "WithinBudget";
 }

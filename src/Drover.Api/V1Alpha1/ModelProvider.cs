@@ -82,8 +82,12 @@ public sealed class ModelProviderSpec
     /// <summary>The model an agent gets when it names none. Must be in models when models is not empty.</summary>
     public string? DefaultModel { get; set; }
 
-    /// <summary>Rate limits handed to agents, which are expected to honour them.</summary>
+    /// <summary>Rate limits shared by every agent using this provider, enforced by the model gateway.</summary>
     public ProviderLimits? Limits { get; set; }
+
+    /// <summary>US dollars per million tokens, per model: what usage costs toward the agents' costPerDay budgets.</summary>
+    [ListMap("model")]
+    public List<ModelPricing>? Pricing { get; set; }
 
     /// <summary>Which namespaces may reference this provider. Defaults to the provider's own namespace.</summary>
     public AllowedNamespaces? AllowedNamespaces { get; set; }
@@ -134,20 +138,50 @@ public sealed class ProviderHeader
     public SecretValueSource? ValueFrom { get; set; }
 }
 
-/// <summary>Rate limits for a provider.</summary>
+/// <summary>
+/// Rate limits for a provider, shared by every caller of it through the model gateway. A request over them waits a
+/// short while for room, then goes to the next model of the agent's chain.
+/// </summary>
 public sealed class ProviderLimits
 {
-    /// <summary>Requests per minute an agent may send.</summary>
+    /// <summary>Requests per minute all agents together may send.</summary>
     [Minimum(1)]
     public int? RequestsPerMinute { get; set; }
 
-    /// <summary>Tokens per minute an agent may use.</summary>
+    /// <summary>Tokens (input plus output) per minute all agents together may use.</summary>
     [Minimum(1)]
     public long? TokensPerMinute { get; set; }
 
-    /// <summary>Requests an agent may have in flight at once.</summary>
+    /// <summary>Requests all agents together may have in flight at once.</summary>
     [Minimum(1)]
     public int? MaxConcurrentRequests { get; set; }
+}
+
+/// <summary>The price of one model, in US dollars per million tokens.</summary>
+public sealed class ModelPricing
+{
+    /// <summary>The model name, as agents name it in spec.model.</summary>
+    [Required]
+    [MinLength(1)]
+    public string Model { get; set; } = "";
+
+    /// <summary>Dollars per million input tokens that were not served from the prompt cache.</summary>
+    [Minimum(0)]
+    [Maximum(ModelPricing.MaxPrice)]
+    public decimal? InputPerMillion { get; set; }
+
+    /// <summary>Dollars per million output tokens (reasoning included).</summary>
+    [Minimum(0)]
+    [Maximum(ModelPricing.MaxPrice)]
+    public decimal? OutputPerMillion { get; set; }
+
+    /// <summary>Dollars per million input tokens served from the prompt cache. Defaults to inputPerMillion.</summary>
+    [Minimum(0)]
+    [Maximum(ModelPricing.MaxPrice)]
+    public decimal? CachedInputPerMillion { get; set; }
+
+    /// <summary>The largest price the API accepts, in dollars per million tokens.</summary>
+    public const long MaxPrice = 1_000_000;
 }
 
 /// <summary>Which namespaces may reference a provider.</summary>

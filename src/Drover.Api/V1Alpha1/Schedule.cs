@@ -98,6 +98,12 @@ public sealed class ScheduleSpec
 
     /// <summary>How many finished runs are kept.</summary>
     public RunHistory? History { get; set; }
+
+    /// <summary>
+    /// What this schedule's runs may spend per day, enforced by the model gateway. Their usage counts toward the
+    /// agent's budget as well, so a run must fit both.
+    /// </summary>
+    public Budget? Budget { get; set; }
 }
 
 /// <summary>A reference to an Agent in the same namespace.</summary>
@@ -129,7 +135,7 @@ public sealed class ScheduleStatus
     /// <summary>The generation the operator last acted on.</summary>
     public long? ObservedGeneration { get; set; }
 
-    /// <summary>Latest observations of the schedule: Ready.</summary>
+    /// <summary>Latest observations of the schedule: Ready (the operator's), WithinBudget (the model gateway's).</summary>
     [ListMap("type")]
     public List<V1Condition>? Conditions { get; set; }
 
@@ -144,4 +150,7 @@ public sealed class ScheduleStatus
 
     /// <summary>Runs (Jobs) in progress.</summary>
     public List<V1ObjectReference>? Active { get; set; }
+
+    /// <summary>What this schedule's runs used through the model gateway in the current budget day, written by the gateway.</summary>
+    public Usage? Usage { get; set; }
 }

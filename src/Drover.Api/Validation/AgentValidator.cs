@@ -46,7 +46,7 @@ public static class AgentValidator
             }
         }
 
-        errors.AtLeast("spec.budget.tokensPerDay", spec.Budget?.TokensPerDay, 1);
+        errors.Budget("spec.budget", spec.Budget);
         return errors.ToList();
     }
 
@@ -59,6 +59,7 @@ public static class AgentValidator
         }
 
         errors.Required("spec.model.providerRef.name", model.ProviderRef?.Name, "the ModelProvider name");
+        errors.OneOf("spec.model.access", model.Access, ModelAccessModes.Values);
         if (model.Name is { } name && string.IsNullOrWhiteSpace(name))
         {
             errors.Add("spec.model.name", "the model name cannot be empty; remove it to use the provider's defaultModel.");

@@ -31,6 +31,7 @@ public static class ModelProviderValidator
             errors.AtLeast("spec.limits.maxConcurrentRequests", limits.MaxConcurrentRequests, 1);
         }
 
+        ValidatePricing(spec.Pricing, errors);
         ValidateAllowedNamespaces(spec.AllowedNamespaces, errors);
         return errors.ToList();
     }
@@ -161,6 +162,33 @@ public static class ModelProviderValidator
             {
                 errors.Add("spec.defaultModel", $"\"{defaultModel}\" is not in spec.models ({string.Join(", ", models)}); add it there or pick one of them.");
             }
+        }
+    }
+
+    private static void ValidatePricing(List<ModelPricing>? pricing, ValidationErrors errors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (pricing?.Count ?? 0); i++)
+        {
+            var price = pricing![i];
+            var field = $"spec.pricing[{i}]";
+            if (string.IsNullOrWhiteSpace(price.Model))
+            {
+                errors.Add(field + ".model", "name the model this price is for.");
+            }
+            else if (!seen.Add(price.Model))
+            {
+                errors.Add(field + ".model", $"model \"{price.Model}\" is priced twice.");
+            }
+
+            if (price.InputPerMillion is null && price.OutputPerMillion is null && price.CachedInputPerMillion is null)
+            {
+                errors.Add(field, "set inputPerMillion, outputPerMillion or both (US dollars per million tokens).");
+            }
+
+            errors.Between(field + ".inputPerMillion", price.InputPerMillion, 0m, ModelPricing.MaxPrice);
+            errors.Between(field + ".outputPerMillion", price.OutputPerMillion, 0m, ModelPricing.MaxPrice);
+            errors.Between(field + ".cachedInputPerMillion", price.CachedInputPerMillion, 0m, ModelPricing.MaxPrice);
         }
     }
 

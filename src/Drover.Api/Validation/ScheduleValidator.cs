@@ -59,6 +59,7 @@ public static class ScheduleValidator
             errors.AtLeast("spec.history.failed", history.Failed, 0);
         }
 
+        errors.Budget("spec.budget", spec.Budget);
         return errors.ToList();
     }
 }

@@ -43,6 +43,35 @@ internal sealed class ValidationErrors
         }
     }
 
+    public void Between(string field, decimal? value, decimal minimum, decimal maximum)
+    {
+        if (value is { } v && (v < minimum || v > maximum))
+        {
+            Add(field, string.Create(CultureInfo.InvariantCulture, $"must be between {minimum} and {maximum}, got {v}."));
+        }
+    }
+
+    /// <summary>The rules of a budget, the same on Agents and Schedules.</summary>
+    public void Budget(string field, V1Alpha1.Budget? budget)
+    {
+        if (budget is null)
+        {
+            return;
+        }
+
+        Between(field + ".tokensPerDay", budget.TokensPerDay, 1, V1Alpha1.Budget.MaxTokensPerDay);
+        Between(field + ".costPerDay", budget.CostPerDay, 0m, V1Alpha1.Budget.MaxCostPerDay);
+        if (budget.TokensPerDay is null && budget.CostPerDay is null)
+        {
+            Add(field, "a budget needs tokensPerDay, costPerDay or both.");
+        }
+
+        if (!Scheduling.TimeZones.TryFind(budget.TimeZone, out _, out var zoneError))
+        {
+            Add(field + ".timeZone", zoneError!);
+        }
+    }
+
     public void Port(string field, long? value) => Between(field, value, 1, 65535);
 
     public void ExactlyOne(string firstField, bool firstSet, string secondField, bool secondSet)

@@ -29,7 +29,7 @@ internal sealed record AgentStatusSnapshot(
             ConfigHash = ConfigHash,
             Model = Model,
             // Written by the model gateway with its own field manager; carried so a merge patch never clears it.
-            TokensUsedToday = agent.Status?.TokensUsedToday,
+            Usage = agent.Status?.Usage,
             Conditions = conditions,
         };
     }

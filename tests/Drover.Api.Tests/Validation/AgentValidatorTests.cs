@@ -296,6 +296,41 @@ public class AgentValidatorTests
     }
 
     [Fact]
+    public void Budget_names_a_limit_a_bounded_cost_and_a_known_time_zone()
+    {
+        var agent = Agent();
+        agent.Spec.Budget = new Budget();
+        AssertOnlyError(agent, "spec.budget", "tokensPerDay, costPerDay or both");
+        agent.Spec.Budget = new Budget { CostPerDay = -1m };
+        AssertOnlyError(agent, "spec.budget.costPerDay", "between 0 and");
+        agent.Spec.Budget = new Budget { CostPerDay = 2.50m, TimeZone = "Mars/Olympus" };
+        AssertOnlyError(agent, "spec.budget.timeZone", "Mars/Olympus");
+        agent.Spec.Budget = new Budget { TokensPerDay = Budget.MaxTokensPerDay + 1 };
+        AssertOnlyError(agent, "spec.budget.tokensPerDay", "between 1 and");
+        agent.Spec.Budget = new Budget { TokensPerDay = 50_000, CostPerDay = 2.50m, TimeZone = "Europe/Berlin" };
+        AssertValid(agent);
+    }
+
+    [Theory]
+    [InlineData("Gateway")]
+    [InlineData("Direct")]
+    [InlineData(null)]
+    public void Model_access_is_gateway_or_direct(string? access)
+    {
+        var agent = Agent();
+        agent.Spec.Model.Access = access;
+        AssertValid(agent);
+    }
+
+    [Fact]
+    public void Unknown_model_access_is_rejected_naming_the_choices()
+    {
+        var agent = Agent();
+        agent.Spec.Model.Access = "Proxy";
+        AssertOnlyError(agent, "spec.model.access", "Gateway, Direct");
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once()
     {
         var agent = Agent();

@@ -259,4 +259,20 @@ public class ModelProviderValidatorTests
         provider.Spec.AllowedNamespaces = new AllowedNamespaces { From = "Everyone" };
         AssertOnlyError(provider, "spec.allowedNamespaces.from", "Same, All, Selector");
     }
+
+    [Fact]
+    public void Pricing_is_per_model_once_with_prices_in_range()
+    {
+        var provider = Provider();
+        provider.Spec.Pricing = [new ModelPricing { Model = "gpt-4o-mini", InputPerMillion = 0.15m, OutputPerMillion = 0.60m, CachedInputPerMillion = 0.075m }];
+        AssertValid(provider);
+        provider.Spec.Pricing.Add(new ModelPricing { Model = "gpt-4o-mini", InputPerMillion = 1m });
+        AssertOnlyError(provider, "spec.pricing[1].model", "priced twice");
+        provider.Spec.Pricing[1] = new ModelPricing { Model = "o3" };
+        AssertOnlyError(provider, "spec.pricing[1]", "inputPerMillion, outputPerMillion");
+        provider.Spec.Pricing[1] = new ModelPricing { Model = "o3", OutputPerMillion = -2m };
+        AssertOnlyError(provider, "spec.pricing[1].outputPerMillion", "between 0 and");
+        provider.Spec.Pricing[1] = new ModelPricing { Model = "", InputPerMillion = 2m };
+        AssertOnlyError(provider, "spec.pricing[1].model", "name the model");
+    }
 }

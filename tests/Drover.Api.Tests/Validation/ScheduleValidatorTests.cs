@@ -149,4 +149,16 @@ public class ScheduleValidatorTests
         schedule.Metadata.Name = new string('a', 52);
         AssertValid(schedule);
     }
+
+    [Fact]
+    public void A_schedule_budget_follows_the_agent_budget_rules()
+    {
+        var schedule = Schedule();
+        schedule.Spec.Budget = new Budget { TokensPerDay = 0 };
+        AssertOnlyError(schedule, "spec.budget.tokensPerDay", "between 1 and");
+        schedule.Spec.Budget = new Budget { TokensPerDay = 10_000, TimeZone = "Nowhere/Town" };
+        AssertOnlyError(schedule, "spec.budget.timeZone", "Nowhere/Town");
+        schedule.Spec.Budget = new Budget { CostPerDay = 0.25m, TimeZone = "America/New_York" };
+        AssertValid(schedule);
+    }
 }

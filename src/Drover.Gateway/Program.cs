@@ -1,0 +1,1 @@
+return await Drover.Gateway.Hosting.GatewayCommand.RunAsync(args, Console.Out, Console.Error);
