@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Reflection;
+using Drover.Operator.Cluster;
 using Drover.Operator.Hosting;
 using Drover.Operator.Rendering;
 
@@ -57,7 +58,7 @@ internal static class DroverCommands
         run.SetAction(result => RunOperator(result, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         var version = new Command("version", "Print the version.");
         version.SetAction(result => result.InvocationConfiguration.Output.WriteLine($"drover {Version}"));
-        var root = new RootCommand("Drover runs always-on AI agents on Kubernetes.") { run, RenderCommand.Create(), version };
+        var root = new RootCommand("Drover runs always-on AI agents on Kubernetes.") { run, RenderCommand.Create(), RbacCommand(), version };
         root.SetAction(result => RunOperator(result, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
 
         // One spelling per line in help ("-h, --help"), so each flag starts a line of its own.
@@ -65,6 +66,29 @@ internal static class DroverCommands
         root.Options.Remove(help);
         root.Options.Add(new HelpOption("--help", "-h") { Action = new HelpWithFooter(run) });
         return root;
+    }
+
+    // The operator's RBAC as it needs it, from what its code uses; `make manifests` writes config/rbac from it.
+    private static Command RbacCommand()
+    {
+        var output = new Option<string?>("--output", "-o") { Description = "Write role.yaml and leader_election_role.yaml into this directory instead of printing them." };
+        var command = new Command("rbac", "Print the RBAC roles the operator needs: the ClusterRole for the watched namespaces and the Role for its own namespace.") { output };
+        command.SetAction(result =>
+        {
+            var role = OperatorPermissions.RoleYaml();
+            var own = OperatorPermissions.OwnNamespaceRoleYaml();
+            if (result.GetValue(output) is { Length: > 0 } directory)
+            {
+                Directory.CreateDirectory(directory);
+                File.WriteAllText(Path.Combine(directory, "role.yaml"), role);
+                File.WriteAllText(Path.Combine(directory, "leader_election_role.yaml"), own);
+                return 0;
+            }
+
+            result.InvocationConfiguration.Output.Write(role + "---\n" + own);
+            return 0;
+        });
+        return command;
     }
 
     // The host runs until SIGTERM/Ctrl-C (or convergence with --exit-when-ready); blocking here is the whole process.

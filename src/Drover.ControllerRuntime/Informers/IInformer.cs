@@ -5,6 +5,15 @@ public interface IInformer
 {
     string Name { get; }
 
+    /// <summary>The API group of the kind it caches (empty for the core group).</summary>
+    string Group { get; }
+
+    /// <summary>The plural resource name of the kind it caches, as RBAC rules name it.</summary>
+    string Resource { get; }
+
+    /// <summary>Whether the kind lives in namespaces (a Role can grant it) or is cluster-scoped (only a ClusterRole can).</summary>
+    bool Namespaced { get; }
+
     /// <summary>Completes once every namespace has been listed once and the cache holds the initial state.</summary>
     Task HasSynced { get; }
 

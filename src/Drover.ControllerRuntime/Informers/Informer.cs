@@ -59,6 +59,12 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
 
     public string Name => _kind.Resource;
 
+    public string Group => _kind.Group;
+
+    public string Resource => _kind.Plural;
+
+    public bool Namespaced => _kind.Namespaced;
+
     public ResourceKind<T> Kind => _kind;
 
     public InformerCache<T> Cache { get; }

@@ -50,6 +50,12 @@ public sealed class ReferencedObjects<T> : IInformer, IResourceEvents<T>
 
     public string Name => _kind.Resource + " (referenced)";
 
+    public string Group => _kind.Group;
+
+    public string Resource => _kind.Plural;
+
+    public bool Namespaced => _kind.Namespaced;
+
     public ResourceKind<T> Kind => _kind;
 
     /// <summary>Always complete: what is referenced is read with <see cref="WaitForAsync"/>.</summary>

@@ -35,6 +35,9 @@ internal static class ChildKinds
     /// <summary>Every child kind in apply order: what a pod needs (identity, configuration, volume) exists before the pod.</summary>
     public static IReadOnlyList<IChildKind> All { get; } = [ServiceAccounts, Secrets, Claims, Services, NetworkPolicies, Deployments, CronJobs];
 
+    /// <summary>The API group and plural resource of every child kind, as RBAC rules name them.</summary>
+    public static IEnumerable<(string Group, string Plural)> Resources => All.Select(k => (k.Group, k.Plural));
+
     /// <summary>The kinds an owner of type <typeparamref name="TOwner"/> creates.</summary>
     public static IEnumerable<IChildKind> OwnedBy<TOwner>() => All.Where(k => k.Owner == typeof(TOwner));
 
@@ -72,6 +75,12 @@ internal interface IChildKind
     /// <summary>The Kubernetes kind, for example Deployment.</summary>
     string Kind { get; }
 
+    /// <summary>The API group (empty for the core group).</summary>
+    string Group { get; }
+
+    /// <summary>The plural resource, for example deployments.</summary>
+    string Plural { get; }
+
     /// <summary>The type of the object that owns children of this kind.</summary>
     Type Owner { get; }
 
@@ -101,6 +110,10 @@ internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInform
     public ResourceKind<T> Resource { get; } = resource;
 
     public string Kind => Resource.Kind;
+
+    public string Group => Resource.Group;
+
+    public string Plural => Resource.Plural;
 
     public Type Owner { get; } = owner;
 

@@ -13,6 +13,14 @@ namespace Drover.Operator.Status;
 /// </summary>
 internal sealed class StatusWriter(ResourceApplier applier)
 {
+    /// <summary>The kinds whose <c>/status</c> this writer patches.</summary>
+    public static IReadOnlyList<(string Group, string Plural)> Kinds { get; } =
+    [
+        (OperatorKinds.Agents.Group, OperatorKinds.Agents.Plural),
+        (OperatorKinds.ModelProviders.Group, OperatorKinds.ModelProviders.Plural),
+        (OperatorKinds.Schedules.Group, OperatorKinds.Schedules.Plural),
+    ];
+
     public Task<bool> WriteAsync(Agent agent, AgentStatus status, CancellationToken cancellationToken) =>
         WriteAsync(OperatorKinds.Agents, agent, agent.Status, status, static (meta, s) => new Agent { Metadata = meta, Status = s }, cancellationToken);
 

@@ -65,9 +65,17 @@ public sealed class ResourceApplierTests : IDisposable
         live.Metadata.ResourceVersion = "42";
         live.Metadata.Uid = "u";
         live.Metadata.ManagedFields = [new V1ManagedFieldsEntry { Manager = "drover" }];
+        // What the last apply of this very body left on the object.
+        var appliedHash = (string?)ResourceApplier.Desired(ConfigMaps, ConfigMap("a", ("k", "v")))["metadata"]!["annotations"]![ResourceApplier.AppliedHashAnnotation];
+        live.Metadata.Annotations = new Dictionary<string, string> { [ResourceApplier.AppliedHashAnnotation] = appliedHash! };
 
         Assert.Equal(ApplyOutcome.Unchanged, await _applier.ApplyAsync(ConfigMaps, ConfigMap("a", ("k", "v")), live, CancellationToken.None));
         Assert.Empty(_handler.Requests);
+
+        // An object written before the hash existed (or by a different body) is applied once, which stamps the hash.
+        live.Metadata.Annotations = null;
+        Assert.Equal(ApplyOutcome.Applied, await _applier.ApplyAsync(ConfigMaps, ConfigMap("a", ("k", "v")), live, CancellationToken.None));
+        Assert.Single(_handler.Requests);
     }
 
     [Fact]

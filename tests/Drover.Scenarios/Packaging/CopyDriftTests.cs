@@ -1,3 +1,5 @@
+using Drover.Operator.Cluster;
+
 namespace Drover.Scenarios.Packaging;
 
 /// <summary>
@@ -34,6 +36,18 @@ public sealed class CopyDriftTests
     [InlineData("leader_election_role.yaml")]
     public void Chart_rbac_rules_equal_config_rbac(string file) =>
         AssertSameBytes(Path.Combine(RepositoryLayout.Config, "rbac", file), Path.Combine(RepositoryLayout.Chart, "files", "rbac", file));
+
+    [Fact]
+    public void Config_rbac_is_what_the_operator_code_uses()
+    {
+        // Generated from the informers, child kinds and status writes; a new watch or child without `make manifests` fails here.
+        Assert.True(
+            OperatorPermissions.RoleYaml() == File.ReadAllText(Path.Combine(RepositoryLayout.Config, "rbac", "role.yaml")),
+            "config/rbac/role.yaml is not what `drover rbac` prints for this code; run make manifests");
+        Assert.True(
+            OperatorPermissions.OwnNamespaceRoleYaml() == File.ReadAllText(Path.Combine(RepositoryLayout.Config, "rbac", "leader_election_role.yaml")),
+            "config/rbac/leader_election_role.yaml is not what `drover rbac` prints for this code; run make manifests");
+    }
 
     private static List<string> Names(string directory) =>
         [.. Directory.GetFiles(directory, "*.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
