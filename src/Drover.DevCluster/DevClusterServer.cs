@@ -56,7 +56,11 @@ public sealed class DevClusterServer : IAsyncDisposable
         var catalog = new ResourceCatalog(BuiltinResources.All);
         var operations = new ResourceOperations(store, catalog, time);
         var crds = new CustomResourceDefinitionController(operations);
-        operations.Validator = CustomResourceDefinitionController.Validate;
+        operations.Validator = (type, obj) =>
+        {
+            CustomResourceDefinitionController.Validate(type, obj);
+            DeploymentValidation.Validate(type, obj);
+        };
         operations.CustomResourceDefinitionWritten = crds.Reconcile;
         var requests = new RequestCounters();
         var faults = new FaultInjector(() => store.CloseAllWatches("dropped by a test fault"));

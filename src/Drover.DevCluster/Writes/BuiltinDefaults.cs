@@ -33,11 +33,7 @@ internal static class BuiltinDefaults
                 obj["status"] = new JsonObject { ["phase"] = "Active" };
                 break;
             case ("apps", "deployments"):
-                if (obj["spec"] is JsonObject deploymentSpec && deploymentSpec["replicas"] is null)
-                {
-                    deploymentSpec["replicas"] = 1;
-                }
-
+                DeploymentDefaults.Apply(obj);
                 break;
         }
     }
@@ -54,9 +50,9 @@ internal static class BuiltinDefaults
             Json.Metadata(next)["labels"] ??= new JsonObject();
             ((JsonObject)Json.Metadata(next)["labels"]!)["kubernetes.io/metadata.name"] = Json.String(old, "metadata", "name");
         }
-        else if (type is { Group: "apps", Plural: "deployments" } && next["spec"] is JsonObject spec && spec["replicas"] is null)
+        else if (type is { Group: "apps", Plural: "deployments" })
         {
-            spec["replicas"] = 1;
+            DeploymentDefaults.Apply(next);
         }
     }
 }
