@@ -1,3 +1,5 @@
+using Drover.DevCluster.TestControls;
+
 namespace Drover.DevCluster;
 
 /// <summary>How to run a dev cluster.</summary>
@@ -6,14 +8,30 @@ public sealed class DevClusterOptions
     /// <summary>TCP port on 127.0.0.1; 0 picks a free one.</summary>
     public int Port { get; init; }
 
-    /// <summary>Marks Deployments available and completes Jobs, as kubelets and controllers would.</summary>
+    /// <summary>
+    /// Runs the controllers and the node a real cluster has: Deployments get ReplicaSets and Pods, Jobs run Pods to
+    /// completion, PersistentVolumeClaims are bound to provisioned PersistentVolumes, and one kubelet (node
+    /// <c>dev-node</c>) reports the pods' status.
+    /// </summary>
     public bool SimulateKubelet { get; init; }
 
     /// <summary>Events retained for watch resumption; older resourceVersions get 410 Expired.</summary>
     public int WatchHistoryLimit { get; init; } = 10_000;
 
-    /// <summary>How long a changed Deployment (or a Job) takes to settle under the simulated kubelet.</summary>
+    /// <summary>
+    /// How long a pod takes, under the simulated kubelet, from creation until its containers run (and become ready),
+    /// and how long a run-to-completion container runs. A rollout takes at least this long per step.
+    /// </summary>
     public TimeSpan RolloutDelay { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>
+    /// The simulated kubelet's first back-off after a failed image pull, a crash, a container config error, and the
+    /// job controller's before replacing a failed pod; it doubles per failure up to five minutes (10 s as on a real node).
+    /// </summary>
+    public TimeSpan RestartBackOff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Images the simulated kubelet treats specially (root users, failed pulls, crashes, endless runs); changeable at run time.</summary>
+    public SimulatedImages Images { get; init; } = new();
 
     /// <summary>How often watches that allow bookmarks get one.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(5);

@@ -25,7 +25,7 @@ public sealed class DevClusterServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ControllerLoop _controllers;
 
-    private DevClusterServer(WebApplication app, ControllerLoop controllers, Uri baseAddress, RequestCounters requests, FaultInjector faults, ResourceOperations operations)
+    private DevClusterServer(WebApplication app, ControllerLoop controllers, Uri baseAddress, RequestCounters requests, FaultInjector faults, ResourceOperations operations, SimulatedImages images)
     {
         _app = app;
         _controllers = controllers;
@@ -33,6 +33,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         Requests = requests;
         Faults = faults;
         Operations = operations;
+        Images = images;
     }
 
     /// <summary><c>http://127.0.0.1:PORT</c>.</summary>
@@ -41,6 +42,9 @@ public sealed class DevClusterServer : IAsyncDisposable
     public RequestCounters Requests { get; }
 
     public FaultInjector Faults { get; }
+
+    /// <summary>The images the simulated kubelet treats specially (the options' instance), to change while the cluster runs.</summary>
+    public SimulatedImages Images { get; }
 
     /// <summary>The server's write semantics, for tests that seed or inspect state without HTTP.</summary>
     public ResourceOperations Operations { get; }
@@ -51,6 +55,7 @@ public sealed class DevClusterServer : IAsyncDisposable
     public static async Task<DevClusterServer> StartAsync(DevClusterOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new DevClusterOptions();
+        Validate(options);
         var time = options.TimeProvider;
         var store = new ObjectStore(options.WatchHistoryLimit, options.WatchBufferSize);
         var catalog = new ResourceCatalog(BuiltinResources.All);
@@ -83,7 +88,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         };
         app.Run(handler.HandleAsync);
 
-        var kubelet = options.SimulateKubelet ? new KubeletSimulator(operations, options.RolloutDelay, time) : null;
+        var kubelet = options.SimulateKubelet ? new KubeletSimulator(operations, options.Images, options.RolloutDelay, options.RestartBackOff, time) : null;
         var controllers = new ControllerLoop(store, new GarbageCollector(operations), new NamespaceLifecycle(operations), crds, kubelet, time, logger);
         store.Committed = controllers.Notify;
         SeedNamespaces(operations);
@@ -92,7 +97,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         controllers.Start();
-        return new DevClusterServer(app, controllers, new Uri($"http://127.0.0.1:{port}"), requests, faults, operations);
+        return new DevClusterServer(app, controllers, new Uri($"http://127.0.0.1:{port}"), requests, faults, operations, options.Images);
     }
 
     public string WriteKubeconfig(string path) => Kubeconfig.Write(path, BaseAddress);
@@ -103,6 +108,13 @@ public sealed class DevClusterServer : IAsyncDisposable
         await _controllers.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    private static void Validate(DevClusterOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RolloutDelay, TimeSpan.Zero, nameof(options.RolloutDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RestartBackOff, TimeSpan.Zero, nameof(options.RestartBackOff));
+        ArgumentNullException.ThrowIfNull(options.Images, nameof(options.Images));
     }
 
     private static void SeedNamespaces(ResourceOperations operations)
