@@ -33,6 +33,9 @@ public sealed class DevClusterOptions
     /// <summary>Images the simulated kubelet treats specially (root users, failed pulls, crashes, endless runs); changeable at run time.</summary>
     public SimulatedImages Images { get; init; } = new();
 
+    /// <summary>How long an Event lives after its last write before the server deletes it (a real API server's default: 1 h).</summary>
+    public TimeSpan EventTtl { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How often watches that allow bookmarks get one.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -89,7 +89,8 @@ public sealed class DevClusterServer : IAsyncDisposable
         app.Run(handler.HandleAsync);
 
         var kubelet = options.SimulateKubelet ? new KubeletSimulator(operations, options.Images, options.RolloutDelay, options.RestartBackOff, time) : null;
-        var controllers = new ControllerLoop(store, new GarbageCollector(operations), new NamespaceLifecycle(operations), crds, kubelet, time, logger);
+        var events = new EventExpiry(store, catalog, options.EventTtl, time);
+        var controllers = new ControllerLoop(store, new GarbageCollector(operations), new NamespaceLifecycle(operations), crds, events, kubelet, time, logger);
         store.Committed = controllers.Notify;
         SeedNamespaces(operations);
 
@@ -112,6 +113,7 @@ public sealed class DevClusterServer : IAsyncDisposable
 
     private static void Validate(DevClusterOptions options)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.EventTtl, TimeSpan.Zero, nameof(options.EventTtl));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RolloutDelay, TimeSpan.Zero, nameof(options.RolloutDelay));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RestartBackOff, TimeSpan.Zero, nameof(options.RestartBackOff));
         ArgumentNullException.ThrowIfNull(options.Images, nameof(options.Images));

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Drover.DevCluster.Controllers;
 
 /// <summary>
-/// Runs the in-server controllers (garbage collector, namespace and CRD cleanup, simulated workloads)
+/// Runs the in-server controllers (garbage collector, namespace and CRD cleanup, Event expiry, simulated workloads)
 /// whenever a relevant write lands or a timer comes due, at most once per short interval so bulk writes stay cheap.
 /// </summary>
 internal sealed partial class ControllerLoop : IAsyncDisposable
@@ -24,6 +24,7 @@ internal sealed partial class ControllerLoop : IAsyncDisposable
     private readonly GarbageCollector _collector;
     private readonly NamespaceLifecycle _namespaces;
     private readonly CustomResourceDefinitionController _crds;
+    private readonly EventExpiry _events;
     private readonly KubeletSimulator? _kubelet;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,12 +32,13 @@ internal sealed partial class ControllerLoop : IAsyncDisposable
     private Task _running = Task.CompletedTask;
     private int _collect = 1;
 
-    public ControllerLoop(ObjectStore store, GarbageCollector collector, NamespaceLifecycle namespaces, CustomResourceDefinitionController crds, KubeletSimulator? kubelet, TimeProvider time, ILogger logger)
+    public ControllerLoop(ObjectStore store, GarbageCollector collector, NamespaceLifecycle namespaces, CustomResourceDefinitionController crds, EventExpiry events, KubeletSimulator? kubelet, TimeProvider time, ILogger logger)
     {
         _store = store;
         _collector = collector;
         _namespaces = namespaces;
         _crds = crds;
+        _events = events;
         _kubelet = kubelet;
         _time = time;
         _logger = logger;
@@ -47,6 +49,7 @@ internal sealed partial class ControllerLoop : IAsyncDisposable
     /// <summary>Called from the store's commit hook (under its lock, which is re-entrant): cheap, never blocks.</summary>
     public void Notify(StoreEvent change)
     {
+        _events.Notify(change);
         var simulated = _kubelet?.Notify(change) ?? false;
         var metadata = change.Object.Metadata;
         var collect = change.Type == "DELETED"
@@ -100,6 +103,7 @@ internal sealed partial class ControllerLoop : IAsyncDisposable
                     }
                 }
 
+                changed |= _events.Sweep();
                 changed |= _kubelet?.Sweep() ?? false;
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -128,14 +132,17 @@ internal sealed partial class ControllerLoop : IAsyncDisposable
         }
     }
 
-    /// <summary>Until the kubelet's earliest timer, at most the idle interval.</summary>
+    /// <summary>Until the earliest timer of the kubelet or the Event expiry, at most the idle interval.</summary>
     private TimeSpan Wait()
     {
         var now = _time.GetUtcNow();
         var wait = IdleInterval;
-        if (_kubelet?.NextDue is { } at && at - now < wait)
+        foreach (var due in (DateTimeOffset?[])[_kubelet?.NextDue, _events.NextDue])
         {
-            wait = at - now;
+            if (due is { } at && at - now < wait)
+            {
+                wait = at - now;
+            }
         }
 
         return wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait;
