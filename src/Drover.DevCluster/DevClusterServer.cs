@@ -24,6 +24,7 @@ public sealed class DevClusterServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ControllerLoop _controllers;
+    private int _disposed;
 
     private DevClusterServer(WebApplication app, ControllerLoop controllers, Uri baseAddress, RequestCounters requests, FaultInjector faults, ResourceOperations operations, SimulatedImages images)
     {
@@ -68,7 +69,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         };
         operations.CustomResourceDefinitionWritten = crds.Reconcile;
         var requests = new RequestCounters();
-        var faults = new FaultInjector(() => store.CloseAllWatches("dropped by a test fault"));
+        var faults = new FaultInjector(() => store.CloseAllWatches("dropped by a test fault"), (group, version, plural, obj) => ObjectInjection.Inject(operations, time, group, version, plural, obj));
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -105,6 +106,12 @@ public sealed class DevClusterServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        Faults.DropHeld();
         Operations.ObjectStore.CloseAllWatches("server stopping");
         await _controllers.DisposeAsync();
         await _app.StopAsync();

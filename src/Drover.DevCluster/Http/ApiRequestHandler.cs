@@ -149,6 +149,12 @@ internal sealed class ApiRequestHandler
         var query = request.Query;
         var verb = Verb(request.Method, path, query);
         _counters.Record(RequestCounters.ClientOf(request.Headers.UserAgent), verb, path.CounterResource);
+        if (!await _faults.HoldAsync(path.Resource, path.CounterResource, verb, context.RequestAborted))
+        {
+            context.Abort();
+            return;
+        }
+
         if (_faults.Latency > TimeSpan.Zero)
         {
             await Task.Delay(_faults.Latency, _time, context.RequestAborted);
