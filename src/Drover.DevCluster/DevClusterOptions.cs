@@ -1,3 +1,4 @@
+using Drover.DevCluster.Access;
 using Drover.DevCluster.TestControls;
 
 namespace Drover.DevCluster;
@@ -44,6 +45,29 @@ public sealed class DevClusterOptions
 
     /// <summary>Logs every request (method, path, status) at Information level.</summary>
     public bool LogRequests { get; init; }
+
+    /// <summary>Requests the <see cref="DevClusterServer.RequestLog"/> keeps; older ones are dropped (and counted).</summary>
+    public int RequestLogLimit { get; init; } = 100_000;
+
+    /// <summary>
+    /// Bearer tokens the server accepts, each naming a user and its groups. Null (the default) turns authentication
+    /// off: every request is served as today. When set, a request with an unknown token gets 401, one without a token
+    /// is <c>system:anonymous</c>, and every known user is also in <c>system:authenticated</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, DevClusterUser>? Tokens { get; init; }
+
+    /// <summary>
+    /// Serves HTTPS with a self-signed certificate made at start (written into kubeconfigs as the cluster CA). kubectl
+    /// and helm send bearer tokens only over TLS, so a test that authenticates them with <see cref="Tokens"/> needs it.
+    /// </summary>
+    public bool Tls { get; init; }
+
+    /// <summary>
+    /// Authorizes resource requests with the Roles, ClusterRoles, RoleBindings and ClusterRoleBindings stored in the
+    /// cluster, answering 403 as the RBAC authorizer does; members of <c>system:masters</c> may do anything.
+    /// Needs <see cref="Tokens"/> to tell users apart.
+    /// </summary>
+    public bool AuthorizeWithRbac { get; init; }
 
     /// <summary>Clock for timestamps and timers; tests may substitute a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

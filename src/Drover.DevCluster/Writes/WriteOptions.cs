@@ -1,3 +1,5 @@
+using Drover.DevCluster.Access;
+
 namespace Drover.DevCluster.Writes;
 
 /// <summary>How a write asked to be treated: who makes it, how strictly unknown fields are handled.</summary>
@@ -12,6 +14,9 @@ public sealed class WriteOptions
 
     /// <summary>Names the manager of non-apply writes that give no fieldManager (the part before the first '/').</summary>
     public string? UserAgent { get; init; }
+
+    /// <summary>Who asked, when authentication is on; null for the server's own writes and when it is off.</summary>
+    public DevClusterUser? User { get; init; }
 
     /// <summary>Text for <c>Warning: 299</c> response headers, filled in as the write proceeds.</summary>
     public List<string> Warnings { get; } = [];
