@@ -69,6 +69,13 @@ public sealed class DevClusterOptions
     /// </summary>
     public bool AuthorizeWithRbac { get; init; }
 
+    /// <summary>
+    /// The OwnerReferencesPermissionEnforcement admission plugin (on in OpenShift): setting an ownerReference needs
+    /// <c>delete</c> on the object, and <c>blockOwnerDeletion: true</c> needs <c>update</c> on the owner's
+    /// <c>&lt;resource&gt;/finalizers</c>, both judged by the stored RBAC objects. Needs <see cref="Tokens"/>.
+    /// </summary>
+    public bool EnforceOwnerReferencesPermission { get; init; }
+
     /// <summary>Clock for timestamps and timers; tests may substitute a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -21,7 +21,7 @@ namespace Drover.DevCluster;
 /// <summary>
 /// An in-process Kubernetes API server on 127.0.0.1 that kubectl, helm and the C# client accept:
 /// in-memory storage, watches, discovery, OpenAPI, CRDs, apply, garbage collection; optionally the workload
-/// controllers and a node, TLS, bearer-token authentication and RBAC.
+/// controllers and a node, TLS, bearer-token authentication, RBAC and owner-reference admission (see README.md).
 /// </summary>
 public sealed class DevClusterServer : IAsyncDisposable
 {
@@ -80,6 +80,11 @@ public sealed class DevClusterServer : IAsyncDisposable
         };
         operations.CustomResourceDefinitionWritten = crds.Reconcile;
         var access = new AccessControl(options.Tokens, options.AuthorizeWithRbac, store);
+        if (options.EnforceOwnerReferencesPermission)
+        {
+            operations.Admission = new OwnerReferencesAdmission(access.Rules, catalog).Admit;
+        }
+
         var requests = new RequestCounters();
         var requestLog = new RequestLog(options.RequestLogLimit);
         var faults = new FaultInjector(() => store.CloseAllWatches("dropped by a test fault"), (group, version, plural, obj) => ObjectInjection.Inject(operations, time, group, version, plural, obj));
@@ -163,9 +168,9 @@ public sealed class DevClusterServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RestartBackOff, TimeSpan.Zero, nameof(options.RestartBackOff));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RequestLogLimit, 1, nameof(options.RequestLogLimit));
         ArgumentNullException.ThrowIfNull(options.Images, nameof(options.Images));
-        if (options.Tokens is null && options.AuthorizeWithRbac)
+        if (options.Tokens is null && (options.AuthorizeWithRbac || options.EnforceOwnerReferencesPermission))
         {
-            throw new ArgumentException("AuthorizeWithRbac judges users, so it needs Tokens to authenticate them", nameof(options));
+            throw new ArgumentException("AuthorizeWithRbac and EnforceOwnerReferencesPermission judge users, so they need Tokens to authenticate them", nameof(options));
         }
     }
 

@@ -39,6 +39,9 @@ public sealed partial class ResourceOperations
     /// <summary>Kind-specific validation run on every create and update (the CRD controller validates CRDs here).</summary>
     public Action<ResourceType, JsonObject>? Validator { get; set; }
 
+    /// <summary>Admission run on every create and update a client makes: the kind, the old object (null on create), the new one, the subresource.</summary>
+    public Action<ResourceType, JsonObject?, JsonObject, string?, WriteOptions>? Admission { get; set; }
+
     public StoredObject Get(ResourceType type, string ns, string name)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -463,7 +466,7 @@ public sealed partial class ResourceOperations
         }
 
         BuiltinDefaults.OnCreate(type, obj);
-        Admit(type, obj, options, checkUnknown: !keepManagedFields);
+        Admit(type, null, obj, null, options, checkUnknown: !keepManagedFields);
         metadata["uid"] = Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = KubeTime.Format(Now);
         if (type.HasGeneration)
@@ -573,7 +576,7 @@ public sealed partial class ResourceOperations
             }
         }
 
-        Admit(type, next, options, checkUnknown: subresource is null && recordManagedFields);
+        Admit(type, old, next, subresource, options, checkUnknown: subresource is null && recordManagedFields);
         if (type.HasGeneration && GenerationChanged(type, old, next))
         {
             metadata["generation"] = (Json.Integer(oldMetadata, "generation") ?? 0) + 1;
@@ -690,9 +693,10 @@ public sealed partial class ResourceOperations
         return copy;
     }
 
-    private void Admit(ResourceType type, JsonObject obj, WriteOptions options, bool checkUnknown)
+    private void Admit(ResourceType type, JsonObject? old, JsonObject obj, string? subresource, WriteOptions options, bool checkUnknown)
     {
         Validator?.Invoke(type, obj);
+        Admission?.Invoke(type, old, obj, subresource, options);
         if (type.Schema is not { } schema)
         {
             return;
