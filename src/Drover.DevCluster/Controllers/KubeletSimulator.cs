@@ -100,9 +100,21 @@ internal sealed class KubeletSimulator
             return false;
         }
 
+        // In order: Deployments decide, then every ReplicaSet removes its excess pods before any creates new ones
+        // (see ReplicaSetController.Sync), then Jobs, the kubelet and volumes.
+        var byBucket = work.ToLookup(k => k.Bucket);
+        var steps = new List<(ObjectKey Key, Func<bool> Sync)>(work.Count + byBucket[Buckets.ReplicaSets].Count());
+        steps.AddRange(byBucket[Buckets.Deployments].Select(k => (k, (Func<bool>)(() => _deployments.Sync(k, now)))));
+        steps.AddRange(byBucket[Buckets.ReplicaSets].Select(k => (k, (Func<bool>)(() => _replicaSets.Sync(k, now, mayCreate: false)))));
+        steps.AddRange(byBucket[Buckets.ReplicaSets].Select(k => (k, (Func<bool>)(() => _replicaSets.Sync(k, now, mayCreate: true)))));
+        steps.AddRange(byBucket[Buckets.Jobs].Select(k => (k, (Func<bool>)(() => _jobs.Sync(k, now)))));
+        steps.AddRange(byBucket[Buckets.Pods].Select(k => (k, (Func<bool>)(() => _pods.Sync(k, now)))));
+        steps.AddRange(byBucket[Buckets.Claims].Select(k => (k, (Func<bool>)(() => _volumes.SyncClaim(k)))));
+        steps.AddRange(byBucket[Buckets.Volumes].Select(k => (k, (Func<bool>)(() => _volumes.SyncVolume(k)))));
+
         var wrote = false;
         Exception? failure = null;
-        void Run(ObjectKey key, Func<bool> sync)
+        foreach (var (stepKey, sync) in steps)
         {
             try
             {
@@ -111,46 +123,9 @@ internal sealed class KubeletSimulator
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // One object's trouble must not starve the rest: it is retried later, and the loop logs the failure.
-                _context.Queue.AddAt(key, now + TimeSpan.FromSeconds(1));
+                _context.Queue.AddAt(stepKey, now + TimeSpan.FromSeconds(1));
                 failure ??= e;
             }
-        }
-
-        var byBucket = work.ToLookup(k => k.Bucket);
-        foreach (var key in byBucket[Buckets.Deployments])
-        {
-            Run(key, () => _deployments.Sync(key, now));
-        }
-
-        // Every ReplicaSet removes its excess pods before any creates new ones (see ReplicaSetController.Sync).
-        foreach (var key in byBucket[Buckets.ReplicaSets])
-        {
-            Run(key, () => _replicaSets.Sync(key, now, mayCreate: false));
-        }
-
-        foreach (var key in byBucket[Buckets.ReplicaSets])
-        {
-            Run(key, () => _replicaSets.Sync(key, now, mayCreate: true));
-        }
-
-        foreach (var key in byBucket[Buckets.Jobs])
-        {
-            Run(key, () => _jobs.Sync(key, now));
-        }
-
-        foreach (var key in byBucket[Buckets.Pods])
-        {
-            Run(key, () => _pods.Sync(key, now));
-        }
-
-        foreach (var key in byBucket[Buckets.Claims])
-        {
-            Run(key, () => _volumes.SyncClaim(key));
-        }
-
-        foreach (var key in byBucket[Buckets.Volumes])
-        {
-            Run(key, () => _volumes.SyncVolume(key));
         }
 
         if (failure is not null)

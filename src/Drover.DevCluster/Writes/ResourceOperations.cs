@@ -55,7 +55,11 @@ public sealed partial class ResourceOperations
         ArgumentNullException.ThrowIfNull(options);
         RejectWhenTerminating(type);
         var obj = PrepareCreate(type, ns, body, options);
-        FieldOwnership.RecordUpdate(type, null, obj, Manager(options), Now, null);
+        if (options.RecordManagedFields)
+        {
+            FieldOwnership.RecordUpdate(type, null, obj, Manager(options), Now, null);
+        }
+
         return new WriteResult(Insert(type, obj, options), Created: true);
     }
 
@@ -637,29 +641,68 @@ public sealed partial class ResourceOperations
     }
 
     /// <summary>Equal apart from managedFields timestamps: such a write is a no-op and keeps its resourceVersion.</summary>
-    private static bool Unchanged(JsonObject before, JsonObject after)
+    private static bool Unchanged(JsonObject before, JsonObject after) =>
+        JsonNode.DeepEquals(before, after) || SameApartFromManagedFieldTimes(before, after);
+
+    // Compared in place: copying both objects to blank the times cost two deep clones on every write that changes something.
+    private static bool SameApartFromManagedFieldTimes(JsonObject before, JsonObject after)
     {
-        if (JsonNode.DeepEquals(before, after))
+        if (before.Count != after.Count)
         {
-            return true;
+            return false;
         }
 
-        var a = (JsonObject)before.DeepClone();
-        var b = (JsonObject)after.DeepClone();
-        StripManagedFieldTimes(a);
-        StripManagedFieldTimes(b);
-        return JsonNode.DeepEquals(a, b);
-    }
-
-    private static void StripManagedFieldTimes(JsonObject obj)
-    {
-        if (Json.At(obj, "metadata", "managedFields") is JsonArray entries)
+        foreach (var (key, value) in before)
         {
-            foreach (var entry in entries.OfType<JsonObject>())
+            if (!after.TryGetPropertyValue(key, out var other))
             {
-                entry.Remove("time");
+                return false;
+            }
+
+            if (key == "metadata" && value is JsonObject metadata && other is JsonObject otherMetadata)
+            {
+                if (metadata.Count != otherMetadata.Count || metadata.Any(m => !otherMetadata.TryGetPropertyValue(m.Key, out var o)
+                    || !(m.Key == "managedFields" ? SameEntriesApartFromTimes(m.Value, o) : JsonNode.DeepEquals(m.Value, o))))
+                {
+                    return false;
+                }
+            }
+            else if (!JsonNode.DeepEquals(value, other))
+            {
+                return false;
             }
         }
+
+        return true;
+    }
+
+    private static bool SameEntriesApartFromTimes(JsonNode? before, JsonNode? after)
+    {
+        if (before is not JsonArray a || after is not JsonArray b || a.Count != b.Count)
+        {
+            return JsonNode.DeepEquals(before, after);
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (a[i] is not JsonObject x || b[i] is not JsonObject y)
+            {
+                if (!JsonNode.DeepEquals(a[i], b[i]))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (x.Count(p => p.Key != "time") != y.Count(p => p.Key != "time")
+                || x.Any(p => p.Key != "time" && (!y.TryGetPropertyValue(p.Key, out var v) || !JsonNode.DeepEquals(p.Value, v))))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool GenerationChanged(ResourceType type, JsonObject old, JsonObject next)

@@ -83,7 +83,7 @@ internal sealed class ControllerEvents
                 ["reportingComponent"] = component,
                 ["reportingInstance"] = string.Empty,
             };
-            _operations.Create(_events, regarding.Namespace, body, WriteOptions.Internal(component));
+            _operations.Create(_events, regarding.Namespace, body, WriteOptions.Simulated(component));
             recorded[(reason, message)] = name;
         }
         catch (ApiException)

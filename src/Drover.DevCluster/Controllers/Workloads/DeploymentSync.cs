@@ -235,7 +235,7 @@ internal sealed class DeploymentSync
         };
         try
         {
-            var created = _context.Operations.Create(_context.ReplicaSets, _deployment.Namespace, body, WriteOptions.Internal("kube-controller-manager")).Object;
+            var created = _context.Operations.Create(_context.ReplicaSets, _deployment.Namespace, body, WriteOptions.Simulated("kube-controller-manager")).Object;
             _new = new ReplicaSetView(created);
             _wrote = true;
             _revision = revision.ToString(CultureInfo.InvariantCulture);
@@ -261,19 +261,18 @@ internal sealed class DeploymentSync
     private void UpdateNewReplicaSetAnnotations(long revision)
     {
         var set = _new!;
-        var next = set.Stored.Clone();
-        var metadata = Json.Metadata(next);
-        var annotations = CopiedAnnotations(metadata["annotations"] as JsonObject);
-        var current = set.Revision;
-        if (current < revision)
+        var current = set.Stored.Metadata["annotations"] as JsonObject;
+        var annotations = CopiedAnnotations(current);
+        var existing = set.Revision;
+        if (existing < revision)
         {
             annotations[DeploymentController.RevisionAnnotation] = revision.ToString(CultureInfo.InvariantCulture);
-            if (current > 0)
+            if (existing > 0)
             {
                 var history = Json.String(annotations, DeploymentController.RevisionHistoryAnnotation);
                 annotations[DeploymentController.RevisionHistoryAnnotation] = string.IsNullOrEmpty(history)
-                    ? current.ToString(CultureInfo.InvariantCulture)
-                    : $"{history},{current.ToString(CultureInfo.InvariantCulture)}";
+                    ? existing.ToString(CultureInfo.InvariantCulture)
+                    : $"{history},{existing.ToString(CultureInfo.InvariantCulture)}";
             }
         }
 
@@ -284,10 +283,18 @@ internal sealed class DeploymentSync
             annotations[DeploymentController.MaxReplicasAnnotation] = (_replicas + _budget.MaxSurge).ToString(CultureInfo.InvariantCulture);
         }
 
-        metadata["annotations"] = annotations;
-        var spec = next["spec"] as JsonObject ?? [];
         var minReady = Json.Integer(_spec, "minReadySeconds") ?? 0;
-        if ((Json.Integer(spec, "minReadySeconds") ?? 0) != minReady)
+        var minReadyChanged = (Json.Integer(set.Stored.Object, "spec", "minReadySeconds") ?? 0) != minReady;
+        if (!minReadyChanged && JsonNode.DeepEquals(current, annotations))
+        {
+            // The usual case: nothing to carry over, so no copy of the ReplicaSet is made.
+            return;
+        }
+
+        var next = set.Stored.Clone();
+        var metadata = Json.Metadata(next);
+        metadata["annotations"] = annotations;
+        if (minReadyChanged && next["spec"] is JsonObject spec)
         {
             if (minReady > 0)
             {

@@ -174,7 +174,7 @@ internal sealed class JobController
         var body = new JsonObject { ["metadata"] = metadata, ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject() };
         try
         {
-            return _context.Operations.Create(_context.Pods, job.Namespace, body, WriteOptions.Internal("kube-controller-manager")).Object;
+            return _context.Operations.Create(_context.Pods, job.Namespace, body, WriteOptions.Simulated("kube-controller-manager")).Object;
         }
         catch (ApiException)
         {

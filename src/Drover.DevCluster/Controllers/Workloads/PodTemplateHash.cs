@@ -59,6 +59,51 @@ internal static class PodTemplateHash
         _ => JsonNode.DeepEquals(a, b),
     };
 
+    /// <summary>
+    /// <see cref="SameTemplate"/> for a ReplicaSet's template against its Deployment's: the ReplicaSet's own
+    /// pod-template-hash label does not count. Compares in place, without copying either.
+    /// </summary>
+    public static bool SameTemplateApartFromHashLabel(JsonObject replicaSetTemplate, JsonObject template)
+    {
+        if (!SameApart(replicaSetTemplate, template, "metadata"))
+        {
+            return false;
+        }
+
+        var own = replicaSetTemplate["metadata"] as JsonObject;
+        var other = template["metadata"] as JsonObject;
+        if (!SameApart(own, other, "labels"))
+        {
+            return false;
+        }
+
+        var ownLabels = (own?["labels"] as JsonObject)?.Where(l => l.Key != Label).ToList() ?? [];
+        var otherLabels = other?["labels"] as JsonObject;
+        return ownLabels.Count == (otherLabels?.Count ?? 0) && ownLabels.All(l => otherLabels is not null && SameTemplate(l.Value, otherLabels[l.Key]));
+    }
+
+    /// <summary>Two objects are the same template in every field but <paramref name="skipped"/>.</summary>
+    private static bool SameApart(JsonObject? a, JsonObject? b, string skipped)
+    {
+        foreach (var (key, value) in a ?? [])
+        {
+            if (key != skipped && !SameTemplate(value, b?[key]))
+            {
+                return false;
+            }
+        }
+
+        foreach (var (key, value) in b ?? [])
+        {
+            if (key != skipped && !IsEmpty(value) && (a is null || !a.ContainsKey(key)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool IsEmpty(JsonNode? node) => node is null or JsonObject { Count: 0 } or JsonArray { Count: 0 };
 
     private static uint Fnv(uint hash, ReadOnlySpan<byte> bytes)

@@ -34,19 +34,8 @@ internal sealed class ReplicaSetView
     public DateTimeOffset Created => KubeTime.TryParse(Json.String(Stored.Metadata, "creationTimestamp"), out var created) ? created : DateTimeOffset.MinValue;
 
     /// <summary>Whether this ReplicaSet's template is <paramref name="template"/> apart from its pod-template-hash label.</summary>
-    public bool TemplateMatches(JsonNode? template)
-    {
-        if (Json.At(Stored.Object, "spec", "template") is not JsonObject own)
-        {
-            return template is null;
-        }
-
-        var copy = (JsonObject)own.DeepClone();
-        if (Json.At(copy, "metadata", "labels") is JsonObject labels)
-        {
-            labels.Remove(PodTemplateHash.Label);
-        }
-
-        return PodTemplateHash.SameTemplate(copy, template);
-    }
+    public bool TemplateMatches(JsonNode? template) =>
+        Json.At(Stored.Object, "spec", "template") is JsonObject own
+            ? template is JsonObject other && PodTemplateHash.SameTemplateApartFromHashLabel(own, other)
+            : template is null;
 }

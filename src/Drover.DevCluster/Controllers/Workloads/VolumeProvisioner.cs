@@ -67,7 +67,7 @@ internal sealed class VolumeProvisioner
             };
             try
             {
-                volume = _context.Operations.Create(_context.Volumes, string.Empty, body, WriteOptions.Internal("persistentvolume-binder-controller")).Object;
+                volume = _context.Operations.Create(_context.Volumes, string.Empty, body, WriteOptions.Simulated("persistentvolume-binder-controller")).Object;
             }
             catch (ApiException)
             {
