@@ -185,82 +185,99 @@ internal static partial class KubeProtoTables
     private const int CoreV1PersistentVolumeClaimStatus = 157;
     private const int CoreV1PersistentVolumeClaimCondition = 158;
     private const int CoreV1ModifyVolumeStatus = 159;
-    private const int AppsV1Deployment = 160;
-    private const int AppsV1DeploymentSpec = 161;
-    private const int CoreV1PodTemplateSpec = 162;
-    private const int AppsV1DeploymentStrategy = 163;
-    private const int AppsV1RollingUpdateDeployment = 164;
-    private const int AppsV1DeploymentStatus = 165;
-    private const int AppsV1DeploymentCondition = 166;
-    private const int AppsV1ReplicaSet = 167;
-    private const int AppsV1ReplicaSetSpec = 168;
-    private const int AppsV1ReplicaSetStatus = 169;
-    private const int AppsV1ReplicaSetCondition = 170;
-    private const int BatchV1Job = 171;
-    private const int BatchV1JobSpec = 172;
-    private const int BatchV1PodFailurePolicy = 173;
-    private const int BatchV1PodFailurePolicyRule = 174;
-    private const int BatchV1PodFailurePolicyOnExitCodesRequirement = 175;
-    private const int BatchV1PodFailurePolicyOnPodConditionsPattern = 176;
-    private const int BatchV1SuccessPolicy = 177;
-    private const int BatchV1SuccessPolicyRule = 178;
-    private const int BatchV1JobStatus = 179;
-    private const int BatchV1JobCondition = 180;
-    private const int BatchV1UncountedTerminatedPods = 181;
-    private const int BatchV1CronJob = 182;
-    private const int BatchV1CronJobSpec = 183;
-    private const int BatchV1JobTemplateSpec = 184;
-    private const int BatchV1CronJobStatus = 185;
-    private const int NetworkingV1NetworkPolicy = 186;
-    private const int NetworkingV1NetworkPolicySpec = 187;
-    private const int NetworkingV1NetworkPolicyIngressRule = 188;
-    private const int NetworkingV1NetworkPolicyPort = 189;
-    private const int NetworkingV1NetworkPolicyPeer = 190;
-    private const int NetworkingV1IPBlock = 191;
-    private const int NetworkingV1NetworkPolicyEgressRule = 192;
-    private const int PolicyV1PodDisruptionBudget = 193;
-    private const int PolicyV1PodDisruptionBudgetSpec = 194;
-    private const int PolicyV1PodDisruptionBudgetStatus = 195;
-    private const int CoordinationV1Lease = 196;
-    private const int CoordinationV1LeaseSpec = 197;
-    private const int RbacV1Role = 198;
-    private const int RbacV1PolicyRule = 199;
-    private const int RbacV1RoleBinding = 200;
-    private const int RbacV1Subject = 201;
-    private const int RbacV1RoleRef = 202;
-    private const int RbacV1ClusterRole = 203;
-    private const int RbacV1AggregationRule = 204;
-    private const int RbacV1ClusterRoleBinding = 205;
-    private const int ApiextensionsV1CustomResourceDefinition = 206;
-    private const int ApiextensionsV1CustomResourceDefinitionSpec = 207;
-    private const int ApiextensionsV1CustomResourceDefinitionNames = 208;
-    private const int ApiextensionsV1CustomResourceDefinitionVersion = 209;
-    private const int ApiextensionsV1CustomResourceValidation = 210;
-    private const int ApiextensionsV1JSONSchemaProps = 211;
-    private const int ApiextensionsV1JSON = 212;
-    private const int ApiextensionsV1JSONSchemaPropsOrArray = 213;
-    private const int ApiextensionsV1JSONSchemaPropsOrBool = 214;
-    private const int ApiextensionsV1JSONSchemaPropsOrStringArray = 215;
-    private const int ApiextensionsV1ExternalDocumentation = 216;
-    private const int ApiextensionsV1ValidationRule = 217;
-    private const int ApiextensionsV1CustomResourceSubresources = 218;
-    private const int ApiextensionsV1CustomResourceSubresourceStatus = 219;
-    private const int ApiextensionsV1CustomResourceSubresourceScale = 220;
-    private const int ApiextensionsV1CustomResourceColumnDefinition = 221;
-    private const int ApiextensionsV1SelectableField = 222;
-    private const int ApiextensionsV1CustomResourceConversion = 223;
-    private const int ApiextensionsV1WebhookConversion = 224;
-    private const int ApiextensionsV1WebhookClientConfig = 225;
-    private const int ApiextensionsV1ServiceReference = 226;
-    private const int ApiextensionsV1CustomResourceDefinitionStatus = 227;
-    private const int ApiextensionsV1CustomResourceDefinitionCondition = 228;
-    private const int EventsV1Event = 229;
-    private const int EventsV1EventSeries = 230;
-    private const int AutoscalingV1Scale = 231;
-    private const int AutoscalingV1ScaleSpec = 232;
-    private const int AutoscalingV1ScaleStatus = 233;
-    private const int MetaV1DeleteOptions = 234;
-    private const int MetaV1Preconditions = 235;
+    private const int CoreV1PersistentVolume = 160;
+    private const int CoreV1PersistentVolumeSpec = 161;
+    private const int CoreV1PersistentVolumeSource = 162;
+    private const int CoreV1GlusterfsPersistentVolumeSource = 163;
+    private const int CoreV1RBDPersistentVolumeSource = 164;
+    private const int CoreV1SecretReference = 165;
+    private const int CoreV1ISCSIPersistentVolumeSource = 166;
+    private const int CoreV1CinderPersistentVolumeSource = 167;
+    private const int CoreV1CephFSPersistentVolumeSource = 168;
+    private const int CoreV1FlexPersistentVolumeSource = 169;
+    private const int CoreV1AzureFilePersistentVolumeSource = 170;
+    private const int CoreV1ScaleIOPersistentVolumeSource = 171;
+    private const int CoreV1LocalVolumeSource = 172;
+    private const int CoreV1StorageOSPersistentVolumeSource = 173;
+    private const int CoreV1CSIPersistentVolumeSource = 174;
+    private const int CoreV1VolumeNodeAffinity = 175;
+    private const int CoreV1PersistentVolumeStatus = 176;
+    private const int AppsV1Deployment = 177;
+    private const int AppsV1DeploymentSpec = 178;
+    private const int CoreV1PodTemplateSpec = 179;
+    private const int AppsV1DeploymentStrategy = 180;
+    private const int AppsV1RollingUpdateDeployment = 181;
+    private const int AppsV1DeploymentStatus = 182;
+    private const int AppsV1DeploymentCondition = 183;
+    private const int AppsV1ReplicaSet = 184;
+    private const int AppsV1ReplicaSetSpec = 185;
+    private const int AppsV1ReplicaSetStatus = 186;
+    private const int AppsV1ReplicaSetCondition = 187;
+    private const int BatchV1Job = 188;
+    private const int BatchV1JobSpec = 189;
+    private const int BatchV1PodFailurePolicy = 190;
+    private const int BatchV1PodFailurePolicyRule = 191;
+    private const int BatchV1PodFailurePolicyOnExitCodesRequirement = 192;
+    private const int BatchV1PodFailurePolicyOnPodConditionsPattern = 193;
+    private const int BatchV1SuccessPolicy = 194;
+    private const int BatchV1SuccessPolicyRule = 195;
+    private const int BatchV1JobStatus = 196;
+    private const int BatchV1JobCondition = 197;
+    private const int BatchV1UncountedTerminatedPods = 198;
+    private const int BatchV1CronJob = 199;
+    private const int BatchV1CronJobSpec = 200;
+    private const int BatchV1JobTemplateSpec = 201;
+    private const int BatchV1CronJobStatus = 202;
+    private const int NetworkingV1NetworkPolicy = 203;
+    private const int NetworkingV1NetworkPolicySpec = 204;
+    private const int NetworkingV1NetworkPolicyIngressRule = 205;
+    private const int NetworkingV1NetworkPolicyPort = 206;
+    private const int NetworkingV1NetworkPolicyPeer = 207;
+    private const int NetworkingV1IPBlock = 208;
+    private const int NetworkingV1NetworkPolicyEgressRule = 209;
+    private const int PolicyV1PodDisruptionBudget = 210;
+    private const int PolicyV1PodDisruptionBudgetSpec = 211;
+    private const int PolicyV1PodDisruptionBudgetStatus = 212;
+    private const int CoordinationV1Lease = 213;
+    private const int CoordinationV1LeaseSpec = 214;
+    private const int RbacV1Role = 215;
+    private const int RbacV1PolicyRule = 216;
+    private const int RbacV1RoleBinding = 217;
+    private const int RbacV1Subject = 218;
+    private const int RbacV1RoleRef = 219;
+    private const int RbacV1ClusterRole = 220;
+    private const int RbacV1AggregationRule = 221;
+    private const int RbacV1ClusterRoleBinding = 222;
+    private const int ApiextensionsV1CustomResourceDefinition = 223;
+    private const int ApiextensionsV1CustomResourceDefinitionSpec = 224;
+    private const int ApiextensionsV1CustomResourceDefinitionNames = 225;
+    private const int ApiextensionsV1CustomResourceDefinitionVersion = 226;
+    private const int ApiextensionsV1CustomResourceValidation = 227;
+    private const int ApiextensionsV1JSONSchemaProps = 228;
+    private const int ApiextensionsV1JSON = 229;
+    private const int ApiextensionsV1JSONSchemaPropsOrArray = 230;
+    private const int ApiextensionsV1JSONSchemaPropsOrBool = 231;
+    private const int ApiextensionsV1JSONSchemaPropsOrStringArray = 232;
+    private const int ApiextensionsV1ExternalDocumentation = 233;
+    private const int ApiextensionsV1ValidationRule = 234;
+    private const int ApiextensionsV1CustomResourceSubresources = 235;
+    private const int ApiextensionsV1CustomResourceSubresourceStatus = 236;
+    private const int ApiextensionsV1CustomResourceSubresourceScale = 237;
+    private const int ApiextensionsV1CustomResourceColumnDefinition = 238;
+    private const int ApiextensionsV1SelectableField = 239;
+    private const int ApiextensionsV1CustomResourceConversion = 240;
+    private const int ApiextensionsV1WebhookConversion = 241;
+    private const int ApiextensionsV1WebhookClientConfig = 242;
+    private const int ApiextensionsV1ServiceReference = 243;
+    private const int ApiextensionsV1CustomResourceDefinitionStatus = 244;
+    private const int ApiextensionsV1CustomResourceDefinitionCondition = 245;
+    private const int EventsV1Event = 246;
+    private const int EventsV1EventSeries = 247;
+    private const int AutoscalingV1Scale = 248;
+    private const int AutoscalingV1ScaleSpec = 249;
+    private const int AutoscalingV1ScaleStatus = 250;
+    private const int MetaV1DeleteOptions = 251;
+    private const int MetaV1Preconditions = 252;
 
     public static IReadOnlyList<(string ApiVersion, string Kind, int Message)> Roots { get; } =
     [
@@ -272,6 +289,7 @@ internal static partial class KubeProtoTables
         ("v1", "Event", CoreV1Event),
         ("v1", "Pod", CoreV1Pod),
         ("v1", "PersistentVolumeClaim", CoreV1PersistentVolumeClaim),
+        ("v1", "PersistentVolume", CoreV1PersistentVolume),
         ("apps/v1", "Deployment", AppsV1Deployment),
         ("apps/v1", "ReplicaSet", AppsV1ReplicaSet),
         ("batch/v1", "Job", BatchV1Job),
@@ -1493,6 +1511,168 @@ internal static partial class KubeProtoTables
         [
             new(1, "targetVolumeAttributesClassName", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
             new(2, "status", ProtoKind.String, -1, ProtoFieldFlags.None),
+        ]),
+        new("k8s.io.api.core.v1.PersistentVolume", ProtoJsonForm.Struct,
+        [
+            new(1, "metadata", ProtoKind.Message, MetaV1ObjectMeta, ProtoFieldFlags.OmitEmpty),
+            new(2, "spec", ProtoKind.Message, CoreV1PersistentVolumeSpec, ProtoFieldFlags.OmitEmpty),
+            new(3, "status", ProtoKind.Message, CoreV1PersistentVolumeStatus, ProtoFieldFlags.OmitEmpty),
+        ]),
+        new("k8s.io.api.core.v1.PersistentVolumeSpec", ProtoJsonForm.Struct,
+        [
+            new(1, "capacity", ProtoKind.Message, ResourceQuantity, ProtoFieldFlags.Map | ProtoFieldFlags.OmitEmpty),
+            new(2, "", ProtoKind.Message, CoreV1PersistentVolumeSource, ProtoFieldFlags.Inline),
+            new(3, "accessModes", ProtoKind.String, -1, ProtoFieldFlags.Repeated | ProtoFieldFlags.OmitEmpty),
+            new(4, "claimRef", ProtoKind.Message, CoreV1ObjectReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(5, "persistentVolumeReclaimPolicy", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(6, "storageClassName", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(7, "mountOptions", ProtoKind.String, -1, ProtoFieldFlags.Repeated | ProtoFieldFlags.OmitEmpty),
+            new(8, "volumeMode", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(9, "nodeAffinity", ProtoKind.Message, CoreV1VolumeNodeAffinity, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(10, "volumeAttributesClassName", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+        ]),
+        new("k8s.io.api.core.v1.PersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "gcePersistentDisk", ProtoKind.Message, CoreV1GCEPersistentDiskVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(2, "awsElasticBlockStore", ProtoKind.Message, CoreV1AWSElasticBlockStoreVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(3, "hostPath", ProtoKind.Message, CoreV1HostPathVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(4, "glusterfs", ProtoKind.Message, CoreV1GlusterfsPersistentVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(5, "nfs", ProtoKind.Message, CoreV1NFSVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(6, "rbd", ProtoKind.Message, CoreV1RBDPersistentVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(7, "iscsi", ProtoKind.Message, CoreV1ISCSIPersistentVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(8, "cinder", ProtoKind.Message, CoreV1CinderPersistentVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(9, "cephfs", ProtoKind.Message, CoreV1CephFSPersistentVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(10, "fc", ProtoKind.Message, CoreV1FCVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(11, "flocker", ProtoKind.Message, CoreV1FlockerVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(12, "flexVolume", ProtoKind.Message, CoreV1FlexPersistentVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(13, "azureFile", ProtoKind.Message, CoreV1AzureFilePersistentVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(14, "vsphereVolume", ProtoKind.Message, CoreV1VsphereVirtualDiskVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(15, "quobyte", ProtoKind.Message, CoreV1QuobyteVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(16, "azureDisk", ProtoKind.Message, CoreV1AzureDiskVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(17, "photonPersistentDisk", ProtoKind.Message, CoreV1PhotonPersistentDiskVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(18, "portworxVolume", ProtoKind.Message, CoreV1PortworxVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(19, "scaleIO", ProtoKind.Message, CoreV1ScaleIOPersistentVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(20, "local", ProtoKind.Message, CoreV1LocalVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(21, "storageos", ProtoKind.Message, CoreV1StorageOSPersistentVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(22, "csi", ProtoKind.Message, CoreV1CSIPersistentVolumeSource, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+        ]),
+        new("k8s.io.api.core.v1.GlusterfsPersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "endpoints", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(2, "path", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(3, "readOnly", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+            new(4, "endpointsNamespace", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+        ]),
+        new("k8s.io.api.core.v1.RBDPersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "monitors", ProtoKind.String, -1, ProtoFieldFlags.Repeated),
+            new(2, "image", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(3, "fsType", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(4, "pool", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(5, "user", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(6, "keyring", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(7, "secretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(8, "readOnly", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+        ]),
+        new("k8s.io.api.core.v1.SecretReference", ProtoJsonForm.Struct,
+        [
+            new(1, "name", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(2, "namespace", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+        ]),
+        new("k8s.io.api.core.v1.ISCSIPersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "targetPortal", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(2, "iqn", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(3, "lun", ProtoKind.Int32, -1, ProtoFieldFlags.None),
+            new(4, "iscsiInterface", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(5, "fsType", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(6, "readOnly", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+            new(7, "portals", ProtoKind.String, -1, ProtoFieldFlags.Repeated | ProtoFieldFlags.OmitEmpty),
+            new(8, "chapAuthDiscovery", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+            new(11, "chapAuthSession", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+            new(10, "secretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(12, "initiatorName", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+        ]),
+        new("k8s.io.api.core.v1.CinderPersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "volumeID", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(2, "fsType", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(3, "readOnly", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+            new(4, "secretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+        ]),
+        new("k8s.io.api.core.v1.CephFSPersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "monitors", ProtoKind.String, -1, ProtoFieldFlags.Repeated),
+            new(2, "path", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(3, "user", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(4, "secretFile", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(5, "secretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(6, "readOnly", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+        ]),
+        new("k8s.io.api.core.v1.FlexPersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "driver", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(2, "fsType", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(3, "secretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(4, "readOnly", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+            new(5, "options", ProtoKind.String, -1, ProtoFieldFlags.Map | ProtoFieldFlags.OmitEmpty),
+        ]),
+        new("k8s.io.api.core.v1.AzureFilePersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "secretName", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(2, "shareName", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(3, "readOnly", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+            new(4, "secretNamespace", ProtoKind.String, -1, ProtoFieldFlags.Pointer),
+        ]),
+        new("k8s.io.api.core.v1.ScaleIOPersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "gateway", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(2, "system", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(3, "secretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.Pointer),
+            new(4, "sslEnabled", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+            new(5, "protectionDomain", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(6, "storagePool", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(7, "storageMode", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(8, "volumeName", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(9, "fsType", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(10, "readOnly", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+        ]),
+        new("k8s.io.api.core.v1.LocalVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "path", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(2, "fsType", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+        ]),
+        new("k8s.io.api.core.v1.StorageOSPersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "volumeName", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(2, "volumeNamespace", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(3, "fsType", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(4, "readOnly", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+            new(5, "secretRef", ProtoKind.Message, CoreV1ObjectReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+        ]),
+        new("k8s.io.api.core.v1.CSIPersistentVolumeSource", ProtoJsonForm.Struct,
+        [
+            new(1, "driver", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(2, "volumeHandle", ProtoKind.String, -1, ProtoFieldFlags.None),
+            new(3, "readOnly", ProtoKind.Bool, -1, ProtoFieldFlags.OmitEmpty),
+            new(4, "fsType", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(5, "volumeAttributes", ProtoKind.String, -1, ProtoFieldFlags.Map | ProtoFieldFlags.OmitEmpty),
+            new(6, "controllerPublishSecretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(7, "nodeStageSecretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(8, "nodePublishSecretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(9, "controllerExpandSecretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+            new(10, "nodeExpandSecretRef", ProtoKind.Message, CoreV1SecretReference, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+        ]),
+        new("k8s.io.api.core.v1.VolumeNodeAffinity", ProtoJsonForm.Struct,
+        [
+            new(1, "required", ProtoKind.Message, CoreV1NodeSelector, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
+        ]),
+        new("k8s.io.api.core.v1.PersistentVolumeStatus", ProtoJsonForm.Struct,
+        [
+            new(1, "phase", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(2, "message", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(3, "reason", ProtoKind.String, -1, ProtoFieldFlags.OmitEmpty),
+            new(4, "lastPhaseTransitionTime", ProtoKind.Message, MetaV1Time, ProtoFieldFlags.OmitEmpty | ProtoFieldFlags.Pointer),
         ]),
         new("k8s.io.api.apps.v1.Deployment", ProtoJsonForm.Struct,
         [

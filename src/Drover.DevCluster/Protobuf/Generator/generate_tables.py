@@ -27,6 +27,7 @@ ROOTS = [
     ("v1", "Event", "k8s.io.api.core.v1.Event"),
     ("v1", "Pod", "k8s.io.api.core.v1.Pod"),
     ("v1", "PersistentVolumeClaim", "k8s.io.api.core.v1.PersistentVolumeClaim"),
+    ("v1", "PersistentVolume", "k8s.io.api.core.v1.PersistentVolume"),
     ("apps/v1", "Deployment", "k8s.io.api.apps.v1.Deployment"),
     ("apps/v1", "ReplicaSet", "k8s.io.api.apps.v1.ReplicaSet"),
     ("batch/v1", "Job", "k8s.io.api.batch.v1.Job"),
