@@ -35,7 +35,32 @@ public sealed class ScheduleResolutionTests
         var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out _);
 
         Assert.Equal(ScheduleReasons.AgentHasNoRunOnce, failure!.Reason);
-        Assert.Contains("add spec.runOnce.command", failure.Message);
+        Assert.Contains("set spec.runOnce.args", failure.Message);
+        Assert.Contains("spec.runOnce.command, or both", failure.Message);
+    }
+
+    [Fact]
+    public void An_Agent_with_runOnce_args_alone_runs_the_images_entrypoint_with_them()
+    {
+        var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("a", "runOnce: {args: [agent, -m, \"$(DROVER_PROMPT)\"]}"),
+            Schedule("  agentRef: {name: a}\n  schedule: \"@daily\"\n  prompt: hi"));
+
+        Assert.Null(ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out var plan));
+        var container = CronJobBuilder.Build(plan!, OperatorOptions.Default).Spec.JobTemplate.Spec.Template.Spec.Containers.Single();
+
+        Assert.Null(container.Command);
+        Assert.Equal(["agent", "-m", "$(DROVER_PROMPT)"], container.Args);
+    }
+
+    [Fact]
+    public void An_Agent_whose_runOnce_names_nothing_is_AgentHasNoRunOnce()
+    {
+        var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("a", "runOnce: {command: [], args: []}"),
+            Schedule("  agentRef: {name: a}\n  schedule: \"@daily\"\n  prompt: hi"));
+
+        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out _);
+
+        Assert.Equal(ScheduleReasons.AgentHasNoRunOnce, failure!.Reason);
     }
 
     [Fact]
