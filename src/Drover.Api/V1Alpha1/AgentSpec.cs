@@ -62,6 +62,16 @@ public sealed class AgentSpec
     [Default(Defaults.AgentReplicas)]
     public int? Replicas { get; set; }
 
+    /// <summary>
+    /// How a new configuration replaces running agent processes. Replace (default): every old process has exited before
+    /// a new one starts, so a chat bot that long-polls (Telegram answers a second poller with 409 Conflict) or holds one
+    /// socket (Slack socket mode) never runs twice; each rollout has a short gap. Surge: a new process starts and is
+    /// ready before an old one stops, for agents that tolerate two copies (HTTP behind spec.port); not with storage.
+    /// </summary>
+    [Enum(RolloutPolicies.Replace, RolloutPolicies.Surge)]
+    [Default(RolloutPolicies.Replace)]
+    public string? Rollout { get; set; }
+
     /// <summary>Port the agent listens on. When set, the operator creates a Service and HTTP probes.</summary>
     [Minimum(1)]
     [Maximum(65535)]

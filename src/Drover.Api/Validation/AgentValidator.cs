@@ -39,8 +39,15 @@ public static class AgentValidator
         ValidatePortAndHealth(agent, errors);
         ValidatePlacement(spec.Placement, errors);
         ValidateNetwork(spec.Network, errors);
+        errors.OneOf("spec.rollout", spec.Rollout, RolloutPolicies.Values);
         if (spec.Storage is { } storage)
         {
+            if (spec.Rollout == RolloutPolicies.Surge)
+            {
+                errors.Add("spec.rollout", "Surge runs the old and the new process at once, but the workspace (spec.storage) is a ReadWriteOnce volume "
+                    + "only one pod can mount; use rollout: Replace or remove spec.storage.");
+            }
+
             if (storage.Size is null)
             {
                 errors.Add("spec.storage.size", "the workspace size is required, for example 1Gi.");

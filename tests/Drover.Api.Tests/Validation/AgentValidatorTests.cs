@@ -295,6 +295,20 @@ public class AgentValidatorTests
     }
 
     [Fact]
+    public void Rollout_is_Replace_or_Surge_and_Surge_cannot_share_a_workspace()
+    {
+        var agent = Agent();
+        agent.Spec.Rollout = "Blue-Green";
+        AssertOnlyError(agent, "spec.rollout", "Replace, Surge");
+        agent.Spec.Rollout = RolloutPolicies.Surge;
+        AssertValid(agent);
+        agent.Spec.Storage = new WorkspaceStorage { Size = new ResourceQuantity("1Gi") };
+        AssertOnlyError(agent, "spec.rollout", "ReadWriteOnce");
+        agent.Spec.Rollout = RolloutPolicies.Replace;
+        AssertValid(agent);
+    }
+
+    [Fact]
     public void Budget_must_be_positive()
     {
         var agent = Agent();
