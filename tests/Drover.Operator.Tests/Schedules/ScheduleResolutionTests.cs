@@ -101,6 +101,7 @@ public sealed class ScheduleResolutionTests
         Assert.Equal(new DateTime(2025, 1, 11, 6, 30, 0, DateTimeKind.Utc), winter.NextScheduleTime);
         Assert.Equal(new DateTime(2025, 7, 11, 5, 30, 0, DateTimeKind.Utc), summer.NextScheduleTime);
         Assert.Equal(ScheduleReasons.Scheduled, winter.Ready.Reason);
+        Assert.False(winter.Suspended);
         Assert.Contains("Europe/Berlin", winter.Ready.Message);
     }
 
@@ -123,6 +124,8 @@ public sealed class ScheduleResolutionTests
         var failed = ScheduleStatusCalculator.Compute(cluster.Schedules.Single(), new(ScheduleReasons.AgentNotFound, "gone"), null, DateTimeOffset.UtcNow);
 
         Assert.Equal(ScheduleReasons.Suspended, status.Ready.Reason);
+        Assert.True(status.Suspended);
+        Assert.True(failed.Suspended);
         Assert.Null(status.NextScheduleTime);
         Assert.Equal(last, status.LastScheduleTime);
         Assert.Equal(last.AddMinutes(2), status.LastSuccessfulTime);

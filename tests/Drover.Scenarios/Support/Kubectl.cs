@@ -36,4 +36,25 @@ internal sealed class Kubectl : IDisposable
     public async Task<string> ApplyAsync(string yaml) => (await RunAsync(["apply", "-f", "-"], yaml)).Succeeded();
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>The header of a <c>kubectl get</c> table.</summary>
+    public static IReadOnlyList<string> Header(string table) =>
+        table.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>
+    /// The rows of a <c>kubectl get</c> table, by column name. Cells are cut at the header's column starts, as kubectl
+    /// aligns them, so a value with spaces (a cron expression) stays one cell.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, string>> Rows(string table)
+    {
+        var lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0];
+        var starts = System.Text.RegularExpressions.Regex.Matches(header, @"\S+").Select(m => (m.Value, m.Index)).ToList();
+        return [.. lines.Skip(1).Select(line => (IReadOnlyDictionary<string, string>)starts.Select((column, i) =>
+        {
+            var end = i + 1 < starts.Count ? Math.Min(starts[i + 1].Index, line.Length) : line.Length;
+            var cell = column.Index < line.Length ? line[column.Index..end].Trim() : "";
+            return (column.Value, cell);
+        }).ToDictionary(c => c.Value, c => c.cell, StringComparer.Ordinal))];
+    }
 }
