@@ -159,10 +159,7 @@ public sealed class AgentChildrenGoldenTests
             kind: ModelProvider
             metadata: {name: vllm}
             spec: {type: OpenAICompatible, endpoint: "https://llm.example.com:8443/v1", defaultModel: qwen}
-            """, Manifests.Agent("a", "  providerRef: {name: vllm}"), Manifests.Agent("b", """
-              providerRef: {name: vllm}
-            network: {egress: Unrestricted}
-            """));
+            """, Manifests.Agent("a", providerRef: "{name: vllm}"), Manifests.Agent("b", "network: {egress: Unrestricted}", providerRef: "{name: vllm}"));
 
         var restricted = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "a"))!;
 
