@@ -33,7 +33,7 @@ test: ## Run every test project; prints "N passed, N failed, N skipped"
 manifests: ## Regenerate crds/ from the C# API types and config/rbac from what the operator's code uses, with their copies
 	$(DOTNET) run --project src/Drover.CrdGen -- --output crds
 	cp crds/*.yaml charts/drover/crds/ && cp crds/*.yaml config/crd/bases/
-	$(DOTNET) run --project src/Drover.Operator -- rbac --output config/rbac
+	$(DOTNET) run --project src/Drover.Operator -- rbac --output $(CURDIR)/config/rbac
 	cp config/rbac/role.yaml config/rbac/leader_election_role.yaml charts/drover/files/rbac/
 
 .PHONY: lint

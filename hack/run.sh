@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make run: runs Drover against the configured cluster, or, when none is configured (no KUBECONFIG and no
 # ~/.kube/config), against the embedded dev cluster with the simulated kubelet: CRDs installed, config/samples
-# applied, then the operator. Arguments go to `drover run` (e.g. --exit-when-ready). Ctrl-C stops everything.
+# applied, then the operator. Arguments go to `drover run` (e.g. --exit-when-ready). Ctrl-C or SIGTERM stops
+# everything and exits 0.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -9,6 +10,27 @@ cd "$root"
 dotnet=${DOTNET:-dotnet}
 configuration=${CONFIGURATION:-Debug}
 kubectl="$root/.tools/bin/kubectl"
+
+# Whether something accepts connections at a kubeconfig's server URL (http[s]://host:port).
+answers() {
+  local authority=${1#*://}
+  authority=${authority%%/*}
+  local host=${authority%:*} port=${authority##*:}
+  [[ -n "$host" && "$port" =~ ^[0-9]+$ ]] && timeout 2 bash -c "exec 3<>/dev/tcp/${host#[}/$port" 2>/dev/null
+}
+
+# A shell that still exports the KUBECONFIG of an earlier make run names a dev cluster that stopped with it (every
+# kubeconfig a dev cluster writes has the context drover-dev). Start a fresh one instead of running against a closed port.
+if [[ -n "${KUBECONFIG:-}" ]]; then
+  first=${KUBECONFIG%%:*}
+  if [[ "$first" == "$root/.kube/dev-cluster.kubeconfig" ]] || grep -qs '^current-context: drover-dev$' "$first"; then
+    server=$(grep -s -m1 'server:' "$first" | awk '{print $2}' || true)
+    if ! answers "${server:-}"; then
+      echo "make run: KUBECONFIG=$KUBECONFIG names a dev cluster that is no longer running (${server:-no server}), left from an earlier make run; starting a fresh one" >&2
+      unset KUBECONFIG
+    fi
+  fi
+fi
 
 echo "make run: building the operator" >&2
 "$dotnet" build src/Drover.Operator -c "$configuration" -v quiet -nologo >&2
@@ -42,7 +64,8 @@ stop() {
   wait "$cluster" 2>/dev/null || true
 }
 trap stop EXIT
-trap 'exit 130' INT TERM
+# Stopping is what the user asked for, not a failure.
+trap 'exit 0' INT TERM
 
 deadline=$((SECONDS + 60))
 until [[ -f "$KUBECONFIG" ]] && "$kubectl" get --raw /version >/dev/null 2>&1; do

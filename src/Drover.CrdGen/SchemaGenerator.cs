@@ -111,6 +111,9 @@ internal sealed class SchemaGenerator(XmlDocumentation docs)
                 case MinLengthAttribute minLength:
                     scalarTarget["minLength"] = minLength.Value;
                     break;
+                case MinPropertiesAttribute minProperties:
+                    schema["minProperties"] = minProperties.Value;
+                    break;
                 case DefaultAttribute d:
                     schema["default"] = JsonValue.Create(d.Value);
                     break;

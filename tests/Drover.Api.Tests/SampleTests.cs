@@ -57,7 +57,7 @@ public class SampleTests
         Assert.Equal(openAi.Metadata.Name, agent.Spec.Model.ProviderRef.Name);
         Assert.Equal(ollama.Metadata.Name, Assert.Single(agent.Spec.Model.Fallbacks!).ProviderRef.Name);
         Assert.Equal([Architectures.Arm64], agent.Spec.Placement!.Architectures!);
-        Assert.NotEmpty(agent.Spec.RunOnce!.Command);
+        Assert.True(agent.Spec.RunOnce!.NamesAProcess());
 
         var schedule = Assert.Single(schedules);
         Assert.Equal(agent.Metadata.Name, schedule.Spec.AgentRef.Name);

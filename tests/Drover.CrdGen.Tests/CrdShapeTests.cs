@@ -55,6 +55,7 @@ public class CrdShapeTests
     }
 
     [Theory]
+    [InlineData("Agent", "ag")]
     [InlineData("ModelProvider", "mp")]
     [InlineData("Schedule", "sched")]
     public void Short_names_match_the_design(string kind, string shortName) =>
@@ -71,9 +72,9 @@ public class CrdShapeTests
     }
 
     [Theory]
-    [InlineData("Agent", "Model,Replicas,Available,Ready,Age")]
-    [InlineData("ModelProvider", "Type,Endpoint,Ready,Age")]
-    [InlineData("Schedule", "Agent,Schedule,Suspend,Last,Next,Ready,Age")]
+    [InlineData("Agent", "Model,Replicas,Available,Ready,Reason,Age")]
+    [InlineData("ModelProvider", "Type,Endpoint,Ready,Reason,Age")]
+    [InlineData("Schedule", "Agent,Schedule,Suspended,Last,Next,Ready,Reason,Age")]
     public void Printer_columns_show_what_matters(string kind, string defaultColumns)
     {
         var columns = CrdFiles.All[kind]["spec"]!["versions"]![0]!["additionalPrinterColumns"]!.AsArray();

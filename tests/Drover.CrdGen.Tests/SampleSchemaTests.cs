@@ -34,6 +34,28 @@ public class SampleSchemaTests
         Assert.True(unknown.Count == 0, $"{file}: unknown fields {string.Join(", ", unknown)}");
     }
 
+    [Theory]
+    [InlineData("{args: [agent, -m, \"$(DROVER_PROMPT)\"]}", true)]
+    [InlineData("{command: [agent, -m, \"$(DROVER_PROMPT)\"]}", true)]
+    [InlineData("{command: [picoclaw], args: [agent, -m, \"$(DROVER_PROMPT)\"]}", true)]
+    [InlineData("{}", false)]
+    public void RunOnce_takes_command_args_or_both_but_not_nothing(string runOnce, bool accepted)
+    {
+        var agent = YamlJson.Parse($$$"""
+            apiVersion: drover.dev/v1alpha1
+            kind: Agent
+            metadata: {name: picoclaw, namespace: default}
+            spec:
+              image: ghcr.io/sipeed/picoclaw:latest
+              runOnce: {{{runOnce}}}
+              model: {providerRef: {name: openai}}
+            """).AsObject();
+
+        var errors = CrdFiles.Validator("Agent").Validate(agent.ToJsonString());
+
+        Assert.True(accepted == (errors.Count == 0), string.Join("; ", errors.Select(e => $"{e.Path}: {e.Kind}")));
+    }
+
     [Fact]
     public void Pruning_check_finds_a_misspelt_field()
     {

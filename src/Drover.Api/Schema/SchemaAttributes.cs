@@ -48,6 +48,18 @@ public sealed class MinLengthAttribute(int value) : Attribute
     public int Value { get; } = value;
 }
 
+/// <summary>
+/// The fewest fields an object property must set (<c>minProperties</c>): "at least one of these", in a form both
+/// the API server and the dev cluster enforce. Name the fields in the property's documentation, since the server's
+/// message does not.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class MinPropertiesAttribute(int value) : Attribute
+{
+    /// <summary>The inclusive lower bound on the number of fields set.</summary>
+    public int Value { get; } = value;
+}
+
 /// <summary>The value the API server fills in when the property is absent (a scalar: string, integer or boolean).</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class DefaultAttribute : Attribute

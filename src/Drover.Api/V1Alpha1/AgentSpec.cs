@@ -25,7 +25,12 @@ public sealed class AgentSpec
     /// <summary>Arguments of the always-on process.</summary>
     public List<string>? Args { get; set; }
 
-    /// <summary>How this runtime answers one prompt and exits; Schedules run this. $(DROVER_PROMPT) expands to the prompt.</summary>
+    /// <summary>
+    /// How this runtime answers one prompt and exits; Schedules run this. Set command, args, or both, as in a container:
+    /// args alone keep the image's entrypoint (for example args: ["agent", "-m", "$(DROVER_PROMPT)"]). $(DROVER_PROMPT)
+    /// expands to the prompt.
+    /// </summary>
+    [MinProperties(1)]
     public RunOnceCommand? RunOnce { get; set; }
 
     /// <summary>The model the agent talks to, and the models it falls back to.</summary>
@@ -57,6 +62,16 @@ public sealed class AgentSpec
     [Default(Defaults.AgentReplicas)]
     public int? Replicas { get; set; }
 
+    /// <summary>
+    /// How a new configuration replaces running agent processes. Replace (default): every old process has exited before
+    /// a new one starts, so a chat bot that long-polls (Telegram answers a second poller with 409 Conflict) or holds one
+    /// socket (Slack socket mode) never runs twice; each rollout has a short gap. Surge: a new process starts and is
+    /// ready before an old one stops, for agents that tolerate two copies (HTTP behind spec.port); not with storage.
+    /// </summary>
+    [Enum(RolloutPolicies.Replace, RolloutPolicies.Surge)]
+    [Default(RolloutPolicies.Replace)]
+    public string? Rollout { get; set; }
+
     /// <summary>Port the agent listens on. When set, the operator creates a Service and HTTP probes.</summary>
     [Minimum(1)]
     [Maximum(65535)]
@@ -82,15 +97,18 @@ public sealed class AgentSpec
     public Budget? Budget { get; set; }
 }
 
-/// <summary>The command that answers one prompt and exits.</summary>
+/// <summary>The process that answers one prompt and exits: command, args, or both (at least one).</summary>
 public sealed class RunOnceCommand
 {
-    /// <summary>Entrypoint, for example ["agent", "-m", "$(DROVER_PROMPT)"].</summary>
-    [Required]
-    public List<string> Command { get; set; } = [];
+    /// <summary>Entrypoint, for example ["agent", "-m", "$(DROVER_PROMPT)"]. Absent: the image's entrypoint runs with args.</summary>
+    public List<string>? Command { get; set; }
 
-    /// <summary>Arguments appended to the command.</summary>
+    /// <summary>Arguments: appended to command, or handed to the image's entrypoint when command is absent.</summary>
     public List<string>? Args { get; set; }
+
+    /// <summary>Whether a process is named at all: a command or arguments that are not empty.</summary>
+    /// <remarks>A method, not a property, so it is not serialised or exported into the CRD schema.</remarks>
+    public bool NamesAProcess() => Command is { Count: > 0 } || Args is { Count: > 0 };
 }
 
 /// <summary>The model chain of an agent: a primary model and ordered fallbacks.</summary>

@@ -75,6 +75,7 @@ public static class Defaults
         var copy = DeepCopy(agent, DroverJsonContext.Default.Agent);
         var spec = copy.Spec;
         spec.Replicas ??= AgentReplicas;
+        spec.Rollout ??= RolloutPolicies.Replace;
         spec.Resources ??= AgentResources();
         if (spec.Port is not null || spec.Health is not null)
         {

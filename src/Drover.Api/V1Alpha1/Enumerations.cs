@@ -80,6 +80,19 @@ public static class ModelAccessModes
     public static IReadOnlyList<string> Values { get; } = [Gateway, Direct];
 }
 
+/// <summary>How a new configuration of an agent replaces its running processes.</summary>
+public static class RolloutPolicies
+{
+    /// <summary>Old processes exit before new ones start (Deployment strategy Recreate): never two copies at once.</summary>
+    public const string Replace = "Replace";
+
+    /// <summary>A new process is ready before an old one stops (RollingUpdate, maxSurge 1, maxUnavailable 0): no gap.</summary>
+    public const string Surge = "Surge";
+
+    /// <summary>Every accepted value.</summary>
+    public static IReadOnlyList<string> Values { get; } = [Replace, Surge];
+}
+
 /// <summary>CPU architectures an agent can be placed on (values of the <c>kubernetes.io/arch</c> node label).</summary>
 public static class Architectures
 {

@@ -139,6 +139,12 @@ public sealed class ScheduleStatus
     [ListMap("type")]
     public List<V1Condition>? Conditions { get; set; }
 
+    /// <summary>
+    /// Whether new runs are held: spec.suspend is true, or the Schedule cannot run (its Agent is missing, has no runOnce or
+    /// cannot resolve) and its CronJob stays suspended until it can; the Ready condition says why.
+    /// </summary>
+    public bool? Suspended { get; set; }
+
     /// <summary>When a run was last started.</summary>
     public DateTime? LastScheduleTime { get; set; }
 

@@ -9,6 +9,11 @@ public static class AgentValidator
     /// <summary>Environment variable prefix the operator sets itself.</summary>
     public const string ReservedEnvPrefix = "DROVER_";
 
+    /// <summary>What to add when runOnce names no process; the Schedule resolver says the same.</summary>
+    public const string RunOnceMissingMessage =
+        "set spec.runOnce.args (the image's entrypoint runs with them, for example [\"agent\", \"-m\", \"$(DROVER_PROMPT)\"]), "
+        + "spec.runOnce.command, or both.";
+
     /// <summary>Every problem with <paramref name="agent"/>; empty when it is valid.</summary>
     public static IReadOnlyList<ValidationError> Validate(Agent agent)
     {
@@ -22,9 +27,9 @@ public static class AgentValidator
         }
 
         errors.OneOf("spec.imagePullPolicy", spec.ImagePullPolicy, ImagePullPolicies.Values);
-        if (spec.RunOnce is { } runOnce && (runOnce.Command is null || runOnce.Command.Count == 0))
+        if (spec.RunOnce is { } runOnce && !runOnce.NamesAProcess())
         {
-            errors.Add("spec.runOnce.command", "runOnce needs a command, for example [\"agent\", \"-m\", \"$(DROVER_PROMPT)\"].");
+            errors.Add("spec.runOnce", RunOnceMissingMessage);
         }
 
         ValidateModel(spec.Model, errors);
@@ -34,8 +39,15 @@ public static class AgentValidator
         ValidatePortAndHealth(agent, errors);
         ValidatePlacement(spec.Placement, errors);
         ValidateNetwork(spec.Network, errors);
+        errors.OneOf("spec.rollout", spec.Rollout, RolloutPolicies.Values);
         if (spec.Storage is { } storage)
         {
+            if (spec.Rollout == RolloutPolicies.Surge)
+            {
+                errors.Add("spec.rollout", "Surge runs the old and the new process at once, but the workspace (spec.storage) is a ReadWriteOnce volume "
+                    + "only one pod can mount; use rollout: Replace or remove spec.storage.");
+            }
+
             if (storage.Size is null)
             {
                 errors.Add("spec.storage.size", "the workspace size is required, for example 1Gi.");

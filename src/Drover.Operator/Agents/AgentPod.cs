@@ -115,14 +115,17 @@ internal sealed record AgentProcess(
             RestartPolicy: null);
     }
 
-    /// <summary>One run of Schedule <paramref name="schedule"/>: the runOnce command, run to completion, never restarted in place.</summary>
+    /// <summary>
+    /// One run of Schedule <paramref name="schedule"/>: the runOnce command and args, run to completion, never restarted
+    /// in place. Without a command the image's entrypoint runs with the args, as in any container.
+    /// </summary>
     public static AgentProcess ScheduleRun(AgentPlan plan, string schedule, IReadOnlyList<V1EnvVar> environment)
     {
         ArgumentNullException.ThrowIfNull(plan);
         return new AgentProcess(
             ChildLabels.For(plan.Name, schedule, ChildLabels.ScheduleComponent),
-            plan.Spec.RunOnce?.Command,
-            plan.Spec.RunOnce?.Args,
+            plan.Spec.RunOnce?.Command is { Count: > 0 } command ? command : null,
+            plan.Spec.RunOnce?.Args is { Count: > 0 } args ? args : null,
             environment,
             Serves: false,
             MountsWorkspace: false,

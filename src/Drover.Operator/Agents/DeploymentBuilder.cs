@@ -1,3 +1,4 @@
+using Drover.Api.V1Alpha1;
 using Drover.Operator.Children;
 using k8s.Models;
 
@@ -5,7 +6,7 @@ namespace Drover.Operator.Agents;
 
 /// <summary>
 /// Deployment <c>a</c>: the always-on agent process. The pod is <see cref="AgentPod"/>'s; this file sets the rest
-/// (replicas, selector, strategy).
+/// (replicas, selector, and the strategy that <c>spec.rollout</c> asks for).
 /// </summary>
 internal static class DeploymentBuilder
 {
@@ -23,10 +24,24 @@ internal static class DeploymentBuilder
                 // Defaults.Apply sets replicas; 0 parks the agent and keeps everything else in place.
                 Replicas = plan.Spec.Replicas,
                 Selector = new V1LabelSelector { MatchLabels = ChildLabels.AgentPodSelector(plan.Name) },
-                // A ReadWriteOnce workspace cannot be attached to the old and the new pod at once.
-                Strategy = new V1DeploymentStrategy { Type = plan.HasStorage ? "Recreate" : "RollingUpdate" },
+                Strategy = Strategy(plan),
                 Template = AgentPod.Template(plan, options, AgentProcess.AlwaysOn(plan)),
             },
         };
     }
+
+    /// <summary>
+    /// Replace is Recreate, not RollingUpdate with maxSurge 0: a rolling update starts the new pod as soon as the old one
+    /// is told to stop, so both run through the old one's termination grace period; Recreate waits until it has gone.
+    /// A ReadWriteOnce workspace needs the same (the validator rejects Surge with storage). Surge states both bounds, so
+    /// the object is the same whatever the server would default, and a later switch to Recreate removes them.
+    /// </summary>
+    private static V1DeploymentStrategy Strategy(AgentPlan plan) =>
+        plan.Spec.Rollout == RolloutPolicies.Surge && !plan.HasStorage
+            ? new V1DeploymentStrategy
+            {
+                Type = "RollingUpdate",
+                RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = 1, MaxUnavailable = 0 },
+            }
+            : new V1DeploymentStrategy { Type = "Recreate" };
 }

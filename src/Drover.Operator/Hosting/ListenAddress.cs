@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 
 namespace Drover.Operator.Hosting;
 
@@ -33,5 +34,33 @@ internal sealed record ListenAddress(IPAddress Address, int Port)
 
         address = new ListenAddress(ip, port);
         return true;
+    }
+
+    /// <summary>
+    /// Whether another process already listens here, found by binding and releasing it: so <c>drover run</c> can say
+    /// which flag to change before the web host fails with a stack trace. Port 0 (any free port) is never taken.
+    /// </summary>
+    public bool IsTaken()
+    {
+        if (Port == 0)
+        {
+            return false;
+        }
+
+        var probe = new TcpListener(Address, Port);
+        try
+        {
+            probe.Start();
+            return false;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return true;
+        }
+        finally
+        {
+            probe.Stop();
+            probe.Dispose();
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Drover.ControllerRuntime.Client;
 using Drover.Operator.Observability;
 using Drover.Operator.Resolution;
@@ -7,8 +8,11 @@ namespace Drover.Operator.Hosting;
 /// <summary><c>drover run</c>: find the cluster, run the operator with the parsed options until stopped.</summary>
 internal static class RunCommand
 {
-    /// <summary>The exit code for options that make no sense, or no cluster to run against.</summary>
+    /// <summary>The exit code for options that make no sense, a listen address in use, or no cluster to run against.</summary>
     public const int BadOptions = 2;
+
+    /// <summary>The exit code when the API server never answered within --startup-timeout.</summary>
+    public const int Unreachable = 1;
 
     public static async Task<int> RunAsync(RunOptions options, TextWriter output, TextWriter error)
     {
@@ -27,7 +31,25 @@ internal static class RunCommand
             return BadOptions;
         }
 
+        if (TakenListener(options) is { } taken)
+        {
+            await error.WriteLineAsync($"drover run: {taken}");
+            return BadOptions;
+        }
+
         var client = KubeApiClient.FromConnection(connection, $"drover/{DroverCommands.Version}");
+
+        // Ctrl-C or SIGTERM while waiting is a normal stop; once running, the host handles both the same way.
+        using (var stop = new CancellationTokenSource())
+        using (PosixSignalRegistration.Create(PosixSignal.SIGINT, StopOn(stop)))
+        using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopOn(stop)))
+        {
+            if (!await ApiServerWait.WaitAsync(client, options.StartupTimeout, error, TimeProvider.System, stop.Token))
+            {
+                return stop.IsCancellationRequested ? 0 : Unreachable;
+            }
+        }
+
         SecretDigest digest;
         try
         {
@@ -50,6 +72,27 @@ internal static class RunCommand
             options.HealthAddress.Length == 0 ? "off" : options.HealthAddress);
         await app.RunAsync();
         return 0;
+    }
+
+    private static Action<PosixSignalContext> StopOn(CancellationTokenSource stop) => context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    };
+
+    /// <summary>Which listen address another process already holds, and the flag that moves it; null when both are free.</summary>
+    private static string? TakenListener(RunOptions options)
+    {
+        foreach (var (flag, address) in new[] { ("metrics-address", options.MetricsAddress), ("health-address", options.HealthAddress) })
+        {
+            if (ListenAddress.TryParse(address, out var parsed) && parsed!.IsTaken())
+            {
+                var variable = RunOptions.Flags.Single(f => f.Name == flag).Environment;
+                return $"{address} is already in use by another process; choose another port with --{flag} ({variable}), or \"\" to turn that listener off.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

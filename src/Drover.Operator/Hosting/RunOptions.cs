@@ -46,6 +46,8 @@ internal sealed record RunOptions
 
     /// <summary>The kubeconfig context to use instead of its current-context.</summary>
     public string? Context { get; init; }
+    /// <summary>How long <c>drover run</c> waits for the API server to answer before it exits 1; zero waits forever.</summary>
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Exit 0 once every Agent and Schedule is Ready (for scripts and tests).</summary>
     public bool ExitWhenReady { get; init; }
@@ -68,6 +70,7 @@ internal sealed record RunOptions
         new("resync-period", "DURATION", "DROVER_RESYNC_PERIOD", "10m", "Every object is reconciled again this often (30s, 10m, 1h)."),
         new("kubeconfig", "PATH", Environment: null, "KUBECONFIG, else in-cluster, else ~/.kube/config", "The kubeconfig of the cluster to run against."),
         new("context", "NAME", "DROVER_CONTEXT", "the kubeconfig's current-context", "The kubeconfig context to use."),
+        new("startup-timeout", "DURATION", "DROVER_STARTUP_TIMEOUT", "60s", "Exit 1 when the API server has not answered for this long at start (0 waits forever)."),
         new("exit-when-ready", "true|false", "DROVER_EXIT_WHEN_READY", "false", "Exit 0 once every Agent and Schedule is Ready (for scripts and tests).", IsSwitch: true),
     ];
 
@@ -160,6 +163,9 @@ internal sealed record RunOptions
             LeaderElect = Boolean("leader-elect", values["leader-elect"], problems),
             ExitWhenReady = Boolean("exit-when-ready", values["exit-when-ready"], problems),
             ResyncPeriod = Duration("resync-period", values["resync-period"], defaults.ResyncPeriod, problems),
+            StartupTimeout = values["startup-timeout"]?.Trim() == "0"
+                ? TimeSpan.Zero
+                : Duration("startup-timeout", values["startup-timeout"], defaults.StartupTimeout, problems),
         };
 
         var format = (values["log-format"] ?? defaults.LogFormat).Trim().ToLowerInvariant();

@@ -10,12 +10,13 @@ namespace Drover.Operator.Rendering;
 /// Reads YAML streams into <see cref="JsonNode"/> documents straight from YamlDotNet's parser events: no
 /// reflection serializer, so it stays NativeAOT-safe. Plain scalars are typed with the YAML 1.2 core schema
 /// (null, booleans, integers, floats); quoted and block scalars are always strings. Anchors, aliases and
-/// <c>&lt;&lt;</c> merge keys are supported.
+/// <c>&lt;&lt;</c> merge keys are supported. A key given twice in one mapping is an error naming the field, as the
+/// API server's strict field validation reports it (<c>duplicate field "spec.image"</c>), never a silent last-one-wins.
 /// </summary>
 internal static partial class YamlReader
 {
     /// <summary>Every document of the stream; an empty document (only comments) is skipped.</summary>
-    /// <exception cref="YamlException">The text is not valid YAML; the message has the line and column.</exception>
+    /// <exception cref="YamlException">The text is not valid YAML, or a mapping repeats a key; the message has the line and column.</exception>
     public static IReadOnlyList<JsonNode> ReadDocuments(TextReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -44,7 +45,7 @@ internal static partial class YamlReader
             JsonNode? document = null;
             if (!parser.Accept<DocumentEnd>(out _))
             {
-                document = ReadNode(parser, anchors);
+                document = ReadNode(parser, anchors, "");
             }
 
             parser.Consume<DocumentEnd>();
@@ -58,7 +59,7 @@ internal static partial class YamlReader
         return documents;
     }
 
-    private static JsonNode? ReadNode(IParser parser, Dictionary<string, JsonNode?> anchors)
+    private static JsonNode? ReadNode(IParser parser, Dictionary<string, JsonNode?> anchors, string path)
     {
         var current = parser.Current ?? throw new YamlException("Unexpected end of the YAML stream.");
         switch (current)
@@ -77,7 +78,7 @@ internal static partial class YamlReader
                     var array = new JsonArray();
                     while (!parser.TryConsume<SequenceEnd>(out _))
                     {
-                        array.Add(ReadNode(parser, anchors));
+                        array.Add(ReadNode(parser, anchors, $"{path}[{array.Count}]"));
                     }
 
                     return Remember(anchors, start.Anchor, array);
@@ -90,14 +91,21 @@ internal static partial class YamlReader
                     var merged = new List<JsonObject>();
                     while (!parser.TryConsume<MappingEnd>(out _))
                     {
-                        var keyNode = ReadNode(parser, anchors);
+                        var keyEvent = parser.Current;
+                        var keyNode = ReadNode(parser, anchors, path);
                         var key = keyNode switch
                         {
                             null => "null",
                             JsonValue scalarKey => scalarKey.ToString(),
                             _ => throw new YamlException(start.Start, start.End, "Only scalar mapping keys are supported."),
                         };
-                        var value = ReadNode(parser, anchors);
+                        var field = path.Length == 0 ? key : $"{path}.{key}";
+                        if (key != "<<" && obj.ContainsKey(key))
+                        {
+                            throw new YamlException(keyEvent!.Start, keyEvent.End, $"duplicate field \"{field}\"");
+                        }
+
+                        var value = ReadNode(parser, anchors, field);
                         if (key == "<<")
                         {
                             merged.AddRange(value switch

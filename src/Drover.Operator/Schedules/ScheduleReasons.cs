@@ -12,7 +12,7 @@ internal static class ScheduleReasons
     /// <summary>agentRef names an Agent that does not exist.</summary>
     public const string AgentNotFound = "AgentNotFound";
 
-    /// <summary>The Agent has no runOnce command, so it cannot answer one prompt and exit.</summary>
+    /// <summary>The Agent has no runOnce command or args, so it cannot answer one prompt and exit.</summary>
     public const string AgentHasNoRunOnce = "AgentHasNoRunOnce";
 
     /// <summary>The Agent exists but cannot resolve (its reason is in the message).</summary>

@@ -58,6 +58,7 @@ internal sealed class ScheduleReconciler(
         var status = new ScheduleStatus
         {
             ObservedGeneration = schedule.Metadata.Generation,
+            Suspended = snapshot.Suspended,
             LastScheduleTime = snapshot.LastScheduleTime,
             LastSuccessfulTime = snapshot.LastSuccessfulTime,
             NextScheduleTime = snapshot.NextScheduleTime,

@@ -40,12 +40,11 @@ internal static class ScheduleResolver
                 $"spec.agentRef.name: Agent \"{agentName}\" was not found in namespace \"{ns}\"; create it or correct the name.");
         }
 
-        if (agent.Spec.RunOnce is not { Command.Count: > 0 })
+        if (agent.Spec.RunOnce?.NamesAProcess() != true)
         {
             return new ResolutionFailure(
                 ScheduleReasons.AgentHasNoRunOnce,
-                $"Agent \"{agentName}\" has no spec.runOnce, so it cannot answer one prompt and exit; add spec.runOnce.command to the Agent "
-                + "(for example [\"agent\", \"-m\", \"$(DROVER_PROMPT)\"]).");
+                $"Agent \"{agentName}\" has no spec.runOnce, so it cannot answer one prompt and exit; on the Agent, {AgentValidator.RunOnceMissingMessage}");
         }
 
         var agentResolution = AgentResolver.Resolve(agent, cluster);

@@ -6,9 +6,13 @@ using k8s.Models;
 
 namespace Drover.Operator.Schedules;
 
-/// <summary>A Schedule's observed state; the conditions still need merging.</summary>
+/// <summary>
+/// A Schedule's observed state; the conditions still need merging. <c>Suspended</c>: no new run starts, by spec.suspend or
+/// because the Schedule cannot run (its CronJob is suspended).
+/// </summary>
 internal sealed record ScheduleStatusSnapshot(
     DesiredCondition Ready,
+    bool Suspended,
     DateTime? NextScheduleTime,
     DateTime? LastScheduleTime,
     DateTime? LastSuccessfulTime,
@@ -29,7 +33,8 @@ internal static class ScheduleStatusCalculator
         var active = cronJob?.Status?.Active is { Count: > 0 } jobs ? jobs.ToList() : null;
         if (failure is not null)
         {
-            return new ScheduleStatusSnapshot(DesiredCondition.Failed(ConditionTypes.Ready, failure.Reason, failure.Message), null, last, lastSuccess, active);
+            // The reconciler suspends the CronJob of a Schedule that cannot run; without one, nothing runs either.
+            return new ScheduleStatusSnapshot(DesiredCondition.Failed(ConditionTypes.Ready, failure.Reason, failure.Message), true, null, last, lastSuccess, active);
         }
 
         var spec = schedule.Spec;
@@ -37,6 +42,7 @@ internal static class ScheduleStatusCalculator
         {
             return new ScheduleStatusSnapshot(
                 DesiredCondition.Met(ConditionTypes.Ready, ScheduleReasons.Suspended, "The schedule is suspended; runs already started finish, no new ones start."),
+                true,
                 null,
                 last,
                 lastSuccess,
@@ -48,7 +54,7 @@ internal static class ScheduleStatusCalculator
         var message = next is { } n
             ? $"Runs \"{spec.Schedule}\" in {zone}; next run at {n:yyyy-MM-dd'T'HH:mm:ss'Z'}."
             : $"\"{spec.Schedule}\" does not fire again.";
-        return new ScheduleStatusSnapshot(DesiredCondition.Met(ConditionTypes.Ready, ScheduleReasons.Scheduled, message), next, last, lastSuccess, active);
+        return new ScheduleStatusSnapshot(DesiredCondition.Met(ConditionTypes.Ready, ScheduleReasons.Scheduled, message), false, next, last, lastSuccess, active);
     }
 
     /// <summary>The next run strictly after <paramref name="now"/>, in UTC, read in the schedule's time zone (daylight-saving aware).</summary>

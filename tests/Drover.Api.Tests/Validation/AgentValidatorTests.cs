@@ -58,12 +58,21 @@ public class AgentValidatorTests
     }
 
     [Fact]
-    public void RunOnce_needs_a_command()
+    public void RunOnce_names_a_process_with_command_args_or_both()
     {
         var agent = Agent();
         agent.Spec.RunOnce = new RunOnceCommand();
-        AssertOnlyError(agent, "spec.runOnce.command", "DROVER_PROMPT");
-        agent.Spec.RunOnce.Command = ["agent", "-m", "$(DROVER_PROMPT)"];
+        AssertOnlyError(agent, "spec.runOnce", "spec.runOnce.args");
+        agent.Spec.RunOnce.Command = [];
+        agent.Spec.RunOnce.Args = [];
+        AssertOnlyError(agent, "spec.runOnce", "spec.runOnce.command");
+
+        // An image whose entrypoint is the agent binary (picoclaw agent -m ...) takes args alone, as a container does.
+        agent.Spec.RunOnce = new RunOnceCommand { Args = ["agent", "-m", "$(DROVER_PROMPT)"] };
+        AssertValid(agent);
+        agent.Spec.RunOnce = new RunOnceCommand { Command = ["agent", "-m", "$(DROVER_PROMPT)"] };
+        AssertValid(agent);
+        agent.Spec.RunOnce = new RunOnceCommand { Command = ["agent"], Args = ["-m", "$(DROVER_PROMPT)"] };
         AssertValid(agent);
     }
 
@@ -282,6 +291,20 @@ public class AgentValidatorTests
         agent.Spec.Storage.Size = new ResourceQuantity("0");
         AssertOnlyError(agent, "spec.storage.size", "larger than zero");
         agent.Spec.Storage.Size = new ResourceQuantity("1Gi");
+        AssertValid(agent);
+    }
+
+    [Fact]
+    public void Rollout_is_Replace_or_Surge_and_Surge_cannot_share_a_workspace()
+    {
+        var agent = Agent();
+        agent.Spec.Rollout = "Blue-Green";
+        AssertOnlyError(agent, "spec.rollout", "Replace, Surge");
+        agent.Spec.Rollout = RolloutPolicies.Surge;
+        AssertValid(agent);
+        agent.Spec.Storage = new WorkspaceStorage { Size = new ResourceQuantity("1Gi") };
+        AssertOnlyError(agent, "spec.rollout", "ReadWriteOnce");
+        agent.Spec.Rollout = RolloutPolicies.Replace;
         AssertValid(agent);
     }
 

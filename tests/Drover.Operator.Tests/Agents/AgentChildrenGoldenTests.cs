@@ -60,8 +60,35 @@ public sealed class AgentChildrenGoldenTests
         var container = children.OfType<V1Deployment>().Single().Spec.Template.Spec.Containers.Single();
         Assert.Equal("/ready", container.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/ready", container.LivenessProbe.HttpGet.Path);
-        Assert.Equal("RollingUpdate", children.OfType<V1Deployment>().Single().Spec.Strategy.Type);
         GoldenFile.AssertMatches("port.yaml", Manifests.Yaml(children.Where(c => c is V1Service or V1Deployment)));
+    }
+
+    [Fact]
+    public void By_default_an_old_agent_process_has_exited_before_its_replacement_starts()
+    {
+        var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("poller", "replicas: 1"));
+
+        var deployment = DeploymentBuilder.Build(Manifests.Plan(cluster, "team-a", "poller"), OperatorOptions.Default);
+
+        // Recreate, not RollingUpdate with maxSurge 0: the latter starts the new pod while the old one is still terminating.
+        Assert.Equal("Recreate", deployment.Spec.Strategy.Type);
+        Assert.Null(deployment.Spec.Strategy.RollingUpdate);
+    }
+
+    [Fact]
+    public void Rollout_Surge_starts_the_new_process_before_the_old_one_stops_with_both_bounds_stated()
+    {
+        var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("web", """
+            port: 8080
+            rollout: Surge
+            """));
+
+        var deployment = DeploymentBuilder.Build(Manifests.Plan(cluster, "team-a", "web"), OperatorOptions.Default);
+
+        Assert.Equal("RollingUpdate", deployment.Spec.Strategy.Type);
+        Assert.Equal("1", deployment.Spec.Strategy.RollingUpdate.MaxSurge.Value);
+        Assert.Equal("0", deployment.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
+        GoldenFile.AssertMatches("rollout-surge.yaml", Manifests.Yaml(deployment));
     }
 
     [Fact]
@@ -132,10 +159,7 @@ public sealed class AgentChildrenGoldenTests
             kind: ModelProvider
             metadata: {name: vllm}
             spec: {type: OpenAICompatible, endpoint: "https://llm.example.com:8443/v1", defaultModel: qwen}
-            """, Manifests.Agent("a", "  providerRef: {name: vllm}"), Manifests.Agent("b", """
-              providerRef: {name: vllm}
-            network: {egress: Unrestricted}
-            """));
+            """, Manifests.Agent("a", providerRef: "{name: vllm}"), Manifests.Agent("b", "network: {egress: Unrestricted}", providerRef: "{name: vllm}"));
 
         var restricted = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "a"))!;
 

@@ -56,9 +56,7 @@ public sealed class ModelChainResolverTests
     [Fact]
     public void A_provider_in_another_namespace_that_does_not_allow_it_is_ProviderNotAllowed()
     {
-        var resolution = Resolve(Manifests.OllamaProvider.Replace("{from: All}", "{from: Same}"), Manifests.Agent("a", """
-              providerRef: {name: ollama, namespace: models}
-            """));
+        var resolution = Resolve(Manifests.OllamaProvider.Replace("{from: All}", "{from: Same}"), Manifests.Agent("a", providerRef: "{name: ollama, namespace: models}"));
 
         Assert.Equal(AgentReasons.ProviderNotAllowed, resolution.Failure!.Reason);
         Assert.Contains("does not allow agents from namespace \"team-a\"", resolution.Failure.Message);

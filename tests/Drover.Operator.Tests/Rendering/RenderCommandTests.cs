@@ -1,3 +1,5 @@
+using System.Text;
+using Drover.Operator.Rendering;
 using Drover.Operator.Tests.TestSupport;
 
 namespace Drover.Operator.Tests.Rendering;
@@ -18,7 +20,7 @@ public sealed class RenderCommandTests : IDisposable
     }
 
     private static IEnumerable<string> KindsAndNames(string yaml) =>
-        Operator.Rendering.YamlReader.ReadDocuments(yaml)
+        YamlReader.ReadDocuments(yaml)
             .Select(d => $"{d["kind"]} {d["metadata"]!["namespace"]}/{d["metadata"]!["name"]}");
 
     [Fact]
@@ -53,37 +55,180 @@ public sealed class RenderCommandTests : IDisposable
         Assert.DoesNotContain("CronJob", output);
     }
 
+    private const string UnresolvableInput = """
+        apiVersion: drover.dev/v1alpha1
+        kind: ModelProvider
+        metadata: {name: openai}
+        spec: {type: OpenAI, apiKey: {secretKeyRef: {name: missing, key: api-key}}}
+        ---
+        apiVersion: drover.dev/v1alpha1
+        kind: Agent
+        metadata: {name: lonely}
+        spec:
+          image: example/agent:1
+          model: {providerRef: {name: openai}, name: gpt-4o}
+        ---
+        apiVersion: drover.dev/v1alpha1
+        kind: Schedule
+        metadata: {name: tick}
+        spec: {agentRef: {name: nobody}, schedule: "@daily", prompt: hi}
+        """;
+
     [Fact]
-    public void What_cannot_resolve_is_reported_on_stderr_with_its_conditions_and_exit_1()
+    public void What_would_not_be_Ready_is_a_warning_on_stderr_and_exit_0()
     {
-        File.WriteAllText(Path.Combine(_directory, "input.yaml"), """
-            apiVersion: drover.dev/v1alpha1
-            kind: ModelProvider
-            metadata: {name: openai}
-            spec: {type: OpenAI, apiKey: {secretKeyRef: {name: missing, key: api-key}}}
-            ---
+        File.WriteAllText(Path.Combine(_directory, "input.yaml"), UnresolvableInput);
+
+        var (exit, output, error) = Drover("render", "-f", _directory, "-n", "staging");
+
+        Assert.Equal(0, exit);
+        Assert.Empty(KindsAndNames(output));
+        Assert.Contains("warning: ModelProvider staging/openai: Ready=False (SecretNotFound): Secret \"missing\"", error);
+        Assert.Contains("warning: ModelProvider staging/openai: CredentialsResolved=False (SecretNotFound)", error);
+        Assert.Contains("warning: Agent staging/lonely: ModelResolved=False (ProviderNotReady)", error);
+        Assert.Contains("warning: Agent staging/lonely: Ready=False (ProviderNotReady)", error);
+        Assert.Contains("warning: Schedule staging/tick: Ready=False (AgentNotFound)", error);
+        Assert.DoesNotContain("error:", error);
+    }
+
+    [Fact]
+    public void With_strict_what_would_not_be_Ready_is_exit_1()
+    {
+        File.WriteAllText(Path.Combine(_directory, "input.yaml"), UnresolvableInput);
+
+        var (exit, _, error) = Drover("render", "-f", _directory, "--strict");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("warning: Schedule default/tick: Ready=False (AgentNotFound)", error);
+        Assert.Equal(0, Drover("render", "-f", RepositoryPaths.Samples, "--strict").Exit);
+    }
+
+    [Fact]
+    public void Children_name_their_owner_in_an_annotation_instead_of_an_owner_reference_without_uid()
+    {
+        var (exit, output, _) = Drover("render", "-f", RepositoryPaths.Samples);
+
+        Assert.Equal(0, exit);
+        var objects = YamlReader.ReadDocuments(output);
+        Assert.All(objects, o => Assert.Null(o["metadata"]!["ownerReferences"]));
+        Assert.Equal(
+            ["Agent/echo", "Agent/echo", "Agent/echo", "Agent/echo", "Agent/echo", "Schedule/morning-summary"],
+            objects.Select(o => (string?)o["metadata"]!["annotations"]![OfflinePreview.OwnerAnnotation]));
+    }
+
+    [Fact]
+    public void Secret_values_are_redacted_keeping_their_keys_unless_show_secrets_is_given()
+    {
+        var (exit, output, _) = Drover("render", "-f", RepositoryPaths.Samples);
+
+        Assert.Equal(0, exit);
+        var secret = YamlReader.ReadDocuments(output).Single(o => (string?)o["kind"] == "Secret");
+        Assert.Equal(
+            [("agent.json", "REDACTED"), ("api-key.default.openai", "REDACTED")],
+            secret["data"]!.AsObject().Select(p => (p.Key, (string)p.Value!)));
+        Assert.DoesNotContain("sk-replace-me", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes("sk-replace-me")), output, StringComparison.Ordinal);
+
+        var (shown, revealed, _) = Drover("render", "-f", RepositoryPaths.Samples, "--show-secrets");
+
+        Assert.Equal(0, shown);
+        var key = YamlReader.ReadDocuments(revealed).Single(o => (string?)o["kind"] == "Secret")["data"]!["api-key.default.openai"]!;
+        Assert.Equal("sk-replace-me", Encoding.UTF8.GetString(Convert.FromBase64String((string)key!)));
+    }
+
+    [Fact]
+    public void An_unknown_field_in_any_kind_is_an_error_naming_the_file_the_object_and_the_field()
+    {
+        var file = Path.Combine(_directory, "agents.yaml");
+        File.WriteAllText(file, """
             apiVersion: drover.dev/v1alpha1
             kind: Agent
-            metadata: {name: lonely}
+            metadata: {name: triage, namespace: team-a}
             spec:
               image: example/agent:1
-              model: {providerRef: {name: openai}, name: gpt-4o}
+              instuctions: You triage issues.
+              model: {providerRef: {name: openai, namspace: models}}
+              env: [{name: A, valueFrom: {secretKeyRef: {name: s, key: k, optinal: true}}}]
             ---
             apiVersion: drover.dev/v1alpha1
             kind: Schedule
             metadata: {name: tick}
-            spec: {agentRef: {name: nobody}, schedule: "@daily", prompt: hi}
+            spec: {agentRef: {name: triage}, schedule: "@daily", promt: hi}
+            ---
+            apiVersion: drover.dev/v1alpha1
+            kind: ModelProvider
+            metadata: {name: openai}
+            spec: {type: OpenAI, endpont: "https://proxy.example.com/v1"}
             """);
 
-        var (exit, output, error) = Drover("render", "-f", _directory, "-n", "staging");
+        var (exit, output, error) = Drover("render", "-f", _directory);
 
-        Assert.Equal(1, exit);
-        Assert.Empty(KindsAndNames(output));
-        Assert.Contains("ModelProvider staging/openai: Ready=False (SecretNotFound): Secret \"missing\"", error);
-        Assert.Contains("ModelProvider staging/openai: CredentialsResolved=False (SecretNotFound)", error);
-        Assert.Contains("Agent staging/lonely: ModelResolved=False (ProviderNotReady)", error);
-        Assert.Contains("Agent staging/lonely: Ready=False (ProviderNotReady)", error);
-        Assert.Contains("Schedule staging/tick: Ready=False (AgentNotFound)", error);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal(
+            [
+                $"error: {file} (document 1): Agent team-a/triage: unknown field \"spec.instuctions\"",
+                $"error: {file} (document 1): Agent team-a/triage: unknown field \"spec.model.providerRef.namspace\"",
+                $"error: {file} (document 1): Agent team-a/triage: unknown field \"spec.env[0].valueFrom.secretKeyRef.optinal\"",
+                $"error: {file} (document 2): Schedule default/tick: unknown field \"spec.promt\"",
+                $"error: {file} (document 3): ModelProvider default/openai: unknown field \"spec.endpont\"",
+            ],
+            error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void A_field_given_twice_is_an_error_naming_the_file_and_the_field()
+    {
+        var file = Path.Combine(_directory, "agent.yaml");
+        File.WriteAllText(file, """
+            apiVersion: drover.dev/v1alpha1
+            kind: Agent
+            metadata: {name: twice}
+            spec:
+              image: example/agent:1
+              model: {providerRef: {name: openai}}
+              image: example/agent:2
+            """);
+
+        var (exit, output, error) = Drover("render", "-f", file);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains($"error: {file}: ", error);
+        Assert.Contains("duplicate field \"spec.image\"", error);
+    }
+
+    [Fact]
+    public void A_spec_the_operator_would_reject_is_an_error_naming_the_file_the_object_and_the_field()
+    {
+        var file = Path.Combine(_directory, "agent.yaml");
+        File.WriteAllText(file, """
+            apiVersion: drover.dev/v1alpha1
+            kind: Agent
+            metadata: {name: idle}
+            spec:
+              image: example/agent:1
+              runOnce: {}
+              model: {providerRef: {name: openai}}
+            """);
+
+        var (exit, output, error) = Drover("render", "-f", file);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains($"error: {file} (document 1): Agent default/idle: spec.runOnce: set spec.runOnce.args", error);
+    }
+
+    [Fact]
+    public void Help_says_what_is_printed_instead_of_owner_references_and_secret_values_and_what_the_exit_codes_mean()
+    {
+        var (exit, output, _) = Drover("render", "--help");
+
+        Assert.Equal(0, exit);
+        foreach (var part in new[] { "ownerReferences", "drover.dev/owner", "REDACTED", "--show-secrets", "--strict", "Exit codes: 0", "2 invalid input" })
+        {
+            Assert.Contains(part, output, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -121,4 +121,19 @@ public sealed class YamlTests
 
         Assert.Contains("Line", error.Message + error.Start, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public void A_key_given_twice_is_an_error_naming_the_field_and_its_line()
+    {
+        var error = Assert.Throws<YamlDotNet.Core.YamlException>(() => YamlReader.ReadDocuments("""
+            spec:
+              env:
+                - name: A
+                  value: "1"
+                  value: "2"
+            """));
+
+        Assert.Contains("duplicate field \"spec.env[0].value\"", error.Message, StringComparison.Ordinal);
+        Assert.Equal(5, error.Start.Line);
+    }
 }

@@ -35,7 +35,32 @@ public sealed class ScheduleResolutionTests
         var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out _);
 
         Assert.Equal(ScheduleReasons.AgentHasNoRunOnce, failure!.Reason);
-        Assert.Contains("add spec.runOnce.command", failure.Message);
+        Assert.Contains("set spec.runOnce.args", failure.Message);
+        Assert.Contains("spec.runOnce.command, or both", failure.Message);
+    }
+
+    [Fact]
+    public void An_Agent_with_runOnce_args_alone_runs_the_images_entrypoint_with_them()
+    {
+        var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("a", "runOnce: {args: [agent, -m, \"$(DROVER_PROMPT)\"]}"),
+            Schedule("  agentRef: {name: a}\n  schedule: \"@daily\"\n  prompt: hi"));
+
+        Assert.Null(ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out var plan));
+        var container = CronJobBuilder.Build(plan!, OperatorOptions.Default).Spec.JobTemplate.Spec.Template.Spec.Containers.Single();
+
+        Assert.Null(container.Command);
+        Assert.Equal(["agent", "-m", "$(DROVER_PROMPT)"], container.Args);
+    }
+
+    [Fact]
+    public void An_Agent_whose_runOnce_names_nothing_is_AgentHasNoRunOnce()
+    {
+        var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("a", "runOnce: {command: [], args: []}"),
+            Schedule("  agentRef: {name: a}\n  schedule: \"@daily\"\n  prompt: hi"));
+
+        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out _);
+
+        Assert.Equal(ScheduleReasons.AgentHasNoRunOnce, failure!.Reason);
     }
 
     [Fact]
@@ -76,6 +101,7 @@ public sealed class ScheduleResolutionTests
         Assert.Equal(new DateTime(2025, 1, 11, 6, 30, 0, DateTimeKind.Utc), winter.NextScheduleTime);
         Assert.Equal(new DateTime(2025, 7, 11, 5, 30, 0, DateTimeKind.Utc), summer.NextScheduleTime);
         Assert.Equal(ScheduleReasons.Scheduled, winter.Ready.Reason);
+        Assert.False(winter.Suspended);
         Assert.Contains("Europe/Berlin", winter.Ready.Message);
     }
 
@@ -98,6 +124,8 @@ public sealed class ScheduleResolutionTests
         var failed = ScheduleStatusCalculator.Compute(cluster.Schedules.Single(), new(ScheduleReasons.AgentNotFound, "gone"), null, DateTimeOffset.UtcNow);
 
         Assert.Equal(ScheduleReasons.Suspended, status.Ready.Reason);
+        Assert.True(status.Suspended);
+        Assert.True(failed.Suspended);
         Assert.Null(status.NextScheduleTime);
         Assert.Equal(last, status.LastScheduleTime);
         Assert.Equal(last.AddMinutes(2), status.LastSuccessfulTime);

@@ -66,14 +66,15 @@ internal static class Manifests
     }
 
     /// <summary>An agent in team-a named <paramref name="name"/> using the OpenAI provider, with <paramref name="specExtra"/> appended to its spec.</summary>
-    public static string Agent(string name, string specExtra = "") => $$"""
+    // providerRef: the primary model's provider, as a YAML flow mapping.
+    public static string Agent(string name, string specExtra = "", string providerRef = "{name: openai}") => $$"""
         apiVersion: drover.dev/v1alpha1
         kind: Agent
         metadata: {name: {{name}}, namespace: team-a, uid: 0b7a4f7e-1111-4c3c-9d7e-000000000001, generation: 1}
         spec:
           image: ghcr.io/example/agent:1.0
           model:
-            providerRef: {name: openai}
+            providerRef: {{providerRef}}
           {{Indent(specExtra, 2)}}
         """;
 

@@ -25,6 +25,17 @@ public sealed class RunOptionsTests
         Assert.Equal(10, options.MaxConcurrentRollouts);
         Assert.Null(options.AgentOtlpEndpoint);
         Assert.False(options.ExitWhenReady);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.StartupTimeout);
+    }
+
+    [Fact]
+    public void The_startup_timeout_comes_from_the_flag_or_the_environment_and_0_waits_forever()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), Parse(["--startup-timeout", "5s"]).StartupTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(2), Parse([], new Dictionary<string, string> { ["DROVER_STARTUP_TIMEOUT"] = "2m" }).StartupTimeout);
+        Assert.Equal(TimeSpan.Zero, Parse(["--startup-timeout=0"]).StartupTimeout);
+        Assert.Null(RunOptions.Parse(["--startup-timeout", "soon"], _ => null, out var error, out _));
+        Assert.Contains("--startup-timeout must be a duration", error, StringComparison.Ordinal);
     }
 
     [Fact]

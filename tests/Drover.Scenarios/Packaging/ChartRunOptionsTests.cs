@@ -37,6 +37,7 @@ public sealed partial class ChartRunOptionsTests
         ["--kubeconfig"] = "in a pod the service account token is how the operator reaches the API server",
         ["--context"] = "it picks a kubeconfig context, and a pod has no kubeconfig",
         ["--exit-when-ready"] = "it is for scripts and tests; a Deployment restarts a pod that exits",
+        ["--startup-timeout"] = "in a pod the default bound is right: a replica that cannot reach the API server exits and the kubelet restarts it with backoff",
         ["--help"] = "it prints the usage and exits",
     };
 

@@ -42,7 +42,7 @@ public sealed class MakeRunTests(ITestOutputHelper output)
             output.WriteLine(log);
             Assert.True(exit == 0, $"make run exited {exit}");
             Assert.Contains("Every Agent and Schedule is Ready", log, StringComparison.Ordinal);
-            Assert.Matches(@"agent\.drover\.dev/echo\s+openai\s+gpt-4o-mini\s+1\s+1\s+True", log);
+            Assert.Matches(@"agent\.drover\.dev/echo\s+openai\s+gpt-4o-mini\s+gpt-4o-mini\s+1\s+1\s+True\s+Available", log);
             Assert.Matches(@"schedule\.drover\.dev/morning-summary\s+echo\s+30 7 \* \* \*\s+Europe/Berlin", log);
             Assert.Contains("deployment.apps/echo", log, StringComparison.Ordinal);
             Assert.Contains("cronjob.batch/morning-summary", log, StringComparison.Ordinal);

@@ -52,6 +52,13 @@ internal static class Preconditions
     /// <summary>Runs a process to completion with a deadline; returns exit code and combined output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> args, string workingDirectory, TimeSpan deadline, IDictionary<string, string?>? environment = null, string? stdin = null)
     {
+        var (exit, output, error) = await RunSplitAsync(file, args, workingDirectory, deadline, environment, stdin);
+        return (exit, output + error);
+    }
+
+    /// <summary>Runs a process to completion with a deadline; returns exit code, standard output and standard error.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunSplitAsync(string file, IEnumerable<string> args, string workingDirectory, TimeSpan deadline, IDictionary<string, string?>? environment = null, string? stdin = null)
+    {
         var start = new ProcessStartInfo(file)
         {
             WorkingDirectory = workingDirectory,
@@ -96,7 +103,7 @@ internal static class Preconditions
             throw new TimeoutException($"{file} {string.Join(' ', start.ArgumentList)} did not finish within {deadline}:\n{await stdout}\n{await stderr}");
         }
 
-        return (process.ExitCode, await stdout + await stderr);
+        return (process.ExitCode, await stdout, await stderr);
     }
 }
 
