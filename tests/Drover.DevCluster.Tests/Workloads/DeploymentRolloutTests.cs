@@ -216,8 +216,8 @@ public class DeploymentRolloutTests : WorkloadTestBase
         }, "a replacement pod");
 
         await PatchAsync($"{Deployments}/heal/scale", new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 4 } });
+        await EventuallyAsync(async () => (await ListAsync(Pods, "app=heal")).Count == 4, "the pods to scale up");
         await RolledOutAsync("heal");
-        Assert.Equal(4, (await ListAsync(Pods, "app=heal")).Count);
         await PatchAsync($"{Deployments}/heal/scale", new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 1 } });
         await RolledOutAsync("heal");
         await EventuallyAsync(async () => (await ListAsync(Pods, "app=heal")).Count == 1, "the pods to scale down");

@@ -29,7 +29,9 @@ public sealed class PruningTests(ITestOutputHelper output)
                 && await scenario.GetAsync(OperatorKinds.NetworkPolicies, "a") is null,
             "the Service, the workspace claim and the NetworkPolicy to be removed");
         await scenario.WaitForAgentAsync("a", "True", "Available");
-        Assert.Equal("RollingUpdate", (await scenario.GetAsync(OperatorKinds.Deployments, "a"))!.Spec.Strategy.Type);
+        // Without storage the agent's own rollout policy decides; the default (Replace) is Recreate too, with no rollingUpdate left.
+        var strategy = (await scenario.GetAsync(OperatorKinds.Deployments, "a"))!.Spec.Strategy;
+        Assert.Equal(("Recreate", null), (strategy.Type, strategy.RollingUpdate));
         Assert.NotNull(await scenario.GetAsync(OperatorKinds.Secrets, "a-config"));
         Assert.NotNull(await scenario.GetAsync(OperatorKinds.ServiceAccounts, "a"));
     }
