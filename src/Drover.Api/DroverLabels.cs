@@ -15,4 +15,19 @@ public static class DroverLabels
 
     /// <summary><c>kubectl label</c>'s way of writing the provider-credentials label.</summary>
     public const string ProviderCredentialsSelector = ProviderCredentials + "=" + True;
+
+    /// <summary>On a Secret holding the gateway key of an Agent or a Schedule (value <see cref="True"/>).</summary>
+    public const string GatewayKey = "drover.dev/gateway-key";
+
+    /// <summary>The Agent a gateway key belongs to, for people and selectors (the gateway trusts the owner reference).</summary>
+    public const string Agent = "drover.dev/agent";
+
+    /// <summary>The Schedule a gateway key belongs to.</summary>
+    public const string Schedule = "drover.dev/schedule";
+
+    /// <summary>
+    /// On an Agent or Schedule: a new value asks for a new gateway key (the old one stops working once the gateway
+    /// sees the new Secret). Any value; a timestamp is customary.
+    /// </summary>
+    public const string RotateGatewayKey = "drover.dev/rotate-gateway-key";
 }

@@ -9,6 +9,12 @@ internal sealed record OperatorOptions
     /// </summary>
     public string? AgentOtlpEndpoint { get; init; }
 
+    /// <summary>
+    /// The model gateway agents reach their models through (<c>drover run --gateway-url</c>). When set, agents whose
+    /// <c>spec.model.access</c> is unset use it; when null they reach providers directly.
+    /// </summary>
+    public Gateway.GatewayEndpoint? Gateway { get; init; }
+
     /// <summary>The options used when none are configured.</summary>
     public static OperatorOptions Default { get; } = new();
 }

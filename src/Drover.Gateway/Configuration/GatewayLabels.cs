@@ -4,16 +4,16 @@ namespace Drover.Gateway.Configuration;
 internal static class GatewayLabels
 {
     /// <summary>On a Secret holding an Agent's or Schedule's gateway key.</summary>
-    public const string GatewayKey = "drover.dev/gateway-key";
+    public const string GatewayKey = Drover.Api.DroverLabels.GatewayKey;
 
     /// <summary>On a Secret a ModelProvider may read its API key and header values from.</summary>
-    public const string ProviderCredentials = "drover.dev/provider-credentials";
+    public const string ProviderCredentials = Drover.Api.DroverLabels.ProviderCredentials;
 
     /// <summary>The agent a gateway key belongs to (for people; the gateway trusts the owner reference).</summary>
-    public const string Agent = "drover.dev/agent";
+    public const string Agent = Drover.Api.DroverLabels.Agent;
 
     /// <summary>The schedule a gateway key belongs to.</summary>
-    public const string Schedule = "drover.dev/schedule";
+    public const string Schedule = Drover.Api.DroverLabels.Schedule;
 
     /// <summary>The data key of a gateway key Secret holding the token.</summary>
     public const string TokenKey = "token";

@@ -1,4 +1,5 @@
 using Drover.Operator.Children;
+using Drover.Operator.Gateway;
 using k8s;
 using k8s.Models;
 
@@ -8,6 +9,7 @@ namespace Drover.Operator.Agents;
 internal sealed record AgentChildren(
     V1ServiceAccount ServiceAccount,
     V1Secret Secret,
+    V1Secret? GatewayKey,
     V1PersistentVolumeClaim? WorkspaceClaim,
     V1Service? Service,
     V1NetworkPolicy? NetworkPolicy,
@@ -20,6 +22,7 @@ internal sealed record AgentChildren(
         return new AgentChildren(
             ServiceAccountBuilder.Build(plan),
             AgentSecretBuilder.Build(plan),
+            plan.GatewayKey is { } key ? GatewayKeySecretBuilder.Build(plan.Agent, plan.Name, ChildLabels.AgentComponent, key) : null,
             WorkspaceClaimBuilder.Build(plan),
             ServiceBuilder.Build(plan),
             NetworkPolicyBuilder.Build(plan),
@@ -28,5 +31,5 @@ internal sealed record AgentChildren(
 
     /// <summary>Every child that exists, in apply order (<see cref="ChildKinds.All"/>: what a pod needs exists before the pod).</summary>
     public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> All =>
-        ChildKinds.InApplyOrder([ServiceAccount, Secret, WorkspaceClaim, Service, NetworkPolicy, Deployment]);
+        ChildKinds.InApplyOrder([ServiceAccount, Secret, GatewayKey, WorkspaceClaim, Service, NetworkPolicy, Deployment]);
 }

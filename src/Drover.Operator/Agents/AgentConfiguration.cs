@@ -57,10 +57,18 @@ internal sealed class AgentConfiguration
         return $"header.{provider.Namespace}.{provider.Name}.{safe}";
     }
 
+    /// <summary>Where a pod finds the gateway key it authenticates with (its own: the agent's, or its Schedule's).</summary>
+    public const string GatewayKeyDirectory = "/var/run/drover/gateway";
+
+    /// <summary>The gateway key file inside <see cref="GatewayKeyDirectory"/>.</summary>
+    public const string GatewayKeyFile = GatewayKeyDirectory + "/" + Gateway.GatewayKey.TokenKey;
+
     internal static AgentConfiguration For(AgentPlan plan, SecretDigest digest)
     {
         var secrets = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var provider in plan.Chain.Providers)
+
+        // Through the gateway the agent holds no provider key or secret header: the gateway injects them upstream.
+        foreach (var provider in plan.UsesGateway ? [] : plan.Chain.Providers)
         {
             if (provider.ApiKey is { } key)
             {
@@ -83,6 +91,12 @@ internal sealed class AgentConfiguration
             hashed.Append('\n').Append(key).Append('=').Append(digest.Of(value));
         }
 
+        // A pod reads its gateway key once at start, so a new key must roll the agent as a new provider key does.
+        if (plan.GatewayKey is { } gatewayKey)
+        {
+            hashed.Append("\ngateway-key=").Append(digest.Of(gatewayKey.Token));
+        }
+
         return new AgentConfiguration(text, secrets, ContentHash.Of(hashed.ToString()));
     }
 
@@ -91,8 +105,8 @@ internal sealed class AgentConfiguration
         var spec = plan.Spec;
         var model = new JsonObject
         {
-            ["primary"] = Model(plan.Chain.Primary),
-            ["fallbacks"] = new JsonArray([.. plan.Chain.Fallbacks.Select(f => (JsonNode)Model(f))]),
+            ["primary"] = Model(plan, plan.Chain.Primary),
+            ["fallbacks"] = new JsonArray([.. plan.Chain.Fallbacks.Select(f => (JsonNode)Model(plan, f))]),
         };
         if (plan.Chain.Parameters is { } parameters)
         {
@@ -108,6 +122,16 @@ internal sealed class AgentConfiguration
             ["agent"] = new JsonObject { ["name"] = plan.Name, ["namespace"] = plan.Namespace },
             ["model"] = model,
         };
+        if (plan.Gateway is { } gateway)
+        {
+            // Every link is reached through the gateway, which holds the keys, applies limits and falls back on its own.
+            document["gateway"] = new JsonObject
+            {
+                ["baseUrl"] = gateway.OpenAIBaseUrl,
+                ["anthropicBaseUrl"] = gateway.AnthropicBaseUrl,
+                ["apiKeyFile"] = GatewayKeyFile,
+            };
+        }
         if (plan.Instructions is { } instructions)
         {
             document["instructions"] = instructions;
@@ -127,9 +151,21 @@ internal sealed class AgentConfiguration
         return document;
     }
 
-    private static JsonObject Model(ChainedModel model)
+    private static JsonObject Model(AgentPlan plan, ChainedModel model)
     {
         var provider = model.Provider;
+        if (plan.Gateway is { } gateway)
+        {
+            // The gateway speaks each link's API: Anthropic Messages to Anthropic providers, OpenAI's to every other.
+            return new JsonObject
+            {
+                ["provider"] = new JsonObject { ["name"] = provider.Name, ["namespace"] = provider.Namespace, ["type"] = provider.Type },
+                ["model"] = model.Model,
+                ["endpoint"] = provider.Type == Api.V1Alpha1.ProviderTypes.Anthropic ? gateway.AnthropicBaseUrl : gateway.OpenAIBaseUrl,
+                ["apiKeyFile"] = GatewayKeyFile,
+            };
+        }
+
         var entry = new JsonObject
         {
             ["provider"] = new JsonObject

@@ -3,6 +3,7 @@ using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Controllers;
 using Drover.Operator.Children;
 using Drover.Operator.Cluster;
+using Drover.Operator.Gateway;
 using Drover.Operator.ModelProviders;
 using Drover.Operator.Rollouts;
 using k8s.Models;
@@ -25,7 +26,8 @@ internal static class AgentController
         RolloutPacer pacer,
         ControllerOptions options,
         ILogger logger,
-        TimeProvider time)
+        TimeProvider time,
+        GatewayEndpoint? gateway = null)
     {
         ArgumentNullException.ThrowIfNull(informers);
         ArgumentNullException.ThrowIfNull(pacer);
@@ -54,7 +56,9 @@ internal static class AgentController
             new WatchFilter<V1Secret> { OnUpdated = ObjectChanges.SecretContent });
         controller.Watches(
             informers.Services,
-            service => AgentsThrough(informers, ProviderReferences.ByService, service.Metadata),
+            service => IsGateway(gateway, service.Metadata)
+                ? informers.Agents.Cache.Keys()
+                : AgentsThrough(informers, ProviderReferences.ByService, service.Metadata),
             new WatchFilter<V1Service> { OnUpdated = ObjectChanges.ServiceRouting });
 
         controller.Watches(informers.ConfigMaps, map => informers.Agents.Cache.KeysByIndex(AgentReferences.ByConfigMap, OperatorInformers.Key(map)));
@@ -71,6 +75,10 @@ internal static class AgentController
             });
         return controller;
     }
+
+    // The gateway's Service decides every Gateway-mode agent's NetworkPolicy peer.
+    private static bool IsGateway(GatewayEndpoint? gateway, V1ObjectMeta service) =>
+        gateway?.Service is { } target && target.Namespace == service.NamespaceProperty && target.Name == service.Name;
 
     private static IEnumerable<ObjectKey> AgentsUsing(OperatorInformers informers, string providerKey) =>
         informers.Agents.Cache.KeysByIndex(AgentReferences.ByProvider, providerKey);

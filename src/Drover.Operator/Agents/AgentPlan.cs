@@ -1,4 +1,5 @@
 using Drover.Api.V1Alpha1;
+using Drover.Operator.Gateway;
 using Drover.Operator.Resolution;
 
 namespace Drover.Operator.Agents;
@@ -9,7 +10,7 @@ namespace Drover.Operator.Agents;
 /// </summary>
 internal sealed class AgentPlan
 {
-    public AgentPlan(Agent agent, ModelChain chain, string? instructions, SecretDigest digest)
+    public AgentPlan(Agent agent, ModelChain chain, string? instructions, SecretDigest digest, GatewayEndpoint? gateway = null, GatewayKey? gatewayKey = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(chain);
@@ -17,6 +18,12 @@ internal sealed class AgentPlan
         Agent = agent;
         Chain = chain;
         Instructions = instructions;
+        if (gateway is not null)
+        {
+            Gateway = gateway;
+            GatewayKey = gatewayKey ?? throw new ArgumentNullException(nameof(gatewayKey), "An agent in Gateway mode needs its key.");
+        }
+
         Configuration = AgentConfiguration.For(this, digest);
     }
 
@@ -35,6 +42,15 @@ internal sealed class AgentPlan
 
     /// <summary>What goes into the agent's Secret, and the hash that rolls the agent when it changes.</summary>
     public AgentConfiguration Configuration { get; }
+
+    /// <summary>The gateway the agent reaches its models through; null in Direct mode.</summary>
+    public GatewayEndpoint? Gateway { get; }
+
+    /// <summary>The agent's own gateway key (its Schedules have theirs); null in Direct mode.</summary>
+    public GatewayKey? GatewayKey { get; }
+
+    /// <summary>Whether the agent reaches its models through the gateway (so no provider key is given to it).</summary>
+    public bool UsesGateway => Gateway is not null;
 
     /// <summary>Name of the agent's Secret.</summary>
     public string SecretName => Name + "-config";

@@ -41,7 +41,7 @@ internal static class AgentPod
                 Tolerations = spec.Placement?.Tolerations,
                 Affinity = NodePlacement.Affinity(spec.Placement),
                 Containers = [Container(plan, options, process)],
-                Volumes = AgentVolumes.Volumes(plan, includeWorkspace: process.MountsWorkspace),
+                Volumes = AgentVolumes.Volumes(plan, includeWorkspace: process.MountsWorkspace, process.GatewayKeySecret),
             },
         };
     }
@@ -56,11 +56,11 @@ internal static class AgentPod
             ImagePullPolicy = spec.ImagePullPolicy,
             Command = process.Command,
             Args = process.Args,
-            Env = RuntimeEnvironment.For(plan, options, process.Environment),
+            Env = RuntimeEnvironment.For(plan, options, process.Environment, process.GatewayKeySecret),
             EnvFrom = spec.EnvFrom,
             Resources = spec.Resources,
             SecurityContext = PodHardening.ContainerSecurityContext(),
-            VolumeMounts = AgentVolumes.Mounts(plan, includeWorkspace: process.MountsWorkspace),
+            VolumeMounts = AgentVolumes.Mounts(plan, includeWorkspace: process.MountsWorkspace, process.GatewayKeySecret),
         };
         if (process.Serves && spec.Port is { } port)
         {
@@ -92,6 +92,7 @@ internal static class AgentPod
 /// <param name="Serves">Whether the process listens on <c>spec.port</c>, with probes.</param>
 /// <param name="MountsWorkspace">Whether the workspace volume is mounted (only one pod may attach a ReadWriteOnce claim).</param>
 /// <param name="RestartPolicy">The pod's restart policy; null leaves the Deployment's default (Always).</param>
+/// <param name="GatewayKeySecret">In Gateway mode, the Secret of the key the process authenticates with (usage is counted per key).</param>
 internal sealed record AgentProcess(
     IDictionary<string, string> Labels,
     IList<string>? Command,
@@ -99,7 +100,8 @@ internal sealed record AgentProcess(
     IReadOnlyList<V1EnvVar> Environment,
     bool Serves,
     bool MountsWorkspace,
-    string? RestartPolicy)
+    string? RestartPolicy,
+    string? GatewayKeySecret)
 {
     /// <summary>The agent's always-on process: its own command, its port and its workspace.</summary>
     public static AgentProcess AlwaysOn(AgentPlan plan)
@@ -112,7 +114,8 @@ internal sealed record AgentProcess(
             [],
             Serves: true,
             MountsWorkspace: true,
-            RestartPolicy: null);
+            RestartPolicy: null,
+            GatewayKeySecret: plan.UsesGateway ? Gateway.GatewayKey.SecretName(plan.Name) : null);
     }
 
     /// <summary>
@@ -129,6 +132,7 @@ internal sealed record AgentProcess(
             environment,
             Serves: false,
             MountsWorkspace: false,
-            RestartPolicy: "Never");
+            RestartPolicy: "Never",
+            GatewayKeySecret: plan.UsesGateway ? Gateway.GatewayKey.SecretName(schedule) : null);
     }
 }

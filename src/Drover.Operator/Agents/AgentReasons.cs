@@ -24,6 +24,9 @@ internal static class AgentReasons
     /// <summary>The spec breaks a rule the CRD schema cannot express.</summary>
     public const string InvalidSpec = "InvalidSpec";
 
+    /// <summary>spec.model.access is Gateway, but the operator was started without a gateway.</summary>
+    public const string GatewayUnknown = "GatewayUnknown";
+
     /// <summary>instructionsFrom names a ConfigMap or key that does not exist.</summary>
     public const string InstructionsNotFound = "InstructionsNotFound";
 

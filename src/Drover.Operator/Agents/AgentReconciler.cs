@@ -57,7 +57,7 @@ internal sealed class AgentReconciler(
         }
 
         await AgentReferences.ReadyAsync(agent, informers, cancellationToken);
-        var resolution = AgentResolver.Resolve(agent, informers);
+        var resolution = AgentResolver.Resolve(agent, informers, options);
         var live = informers.Deployments.Cache.Get(agent.Metadata.NamespaceProperty, agent.Metadata.Name);
         if (resolution.Plan is not { } plan)
         {

@@ -2,6 +2,7 @@ using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Client;
 using Drover.Operator.ModelProviders;
 using Drover.Operator.Cluster;
+using Drover.Operator.Gateway;
 
 namespace Drover.Operator.Agents;
 
@@ -18,10 +19,18 @@ internal static class AgentReferences
     /// <summary>Agent index: <c>namespace/name</c> of the ConfigMap holding the instructions.</summary>
     public const string ByConfigMap = "agent-configmaps";
 
-    /// <summary>Registers the agent indexes, and has the ConfigMaps the agents name cached.</summary>
-    public static void Register(OperatorInformers informers)
+    /// <summary>
+    /// Registers the agent indexes, and has the ConfigMaps the agents name cached, and the gateway's Service while any
+    /// agent exists (its pod selector is the agents' NetworkPolicy peer in Gateway mode).
+    /// </summary>
+    public static void Register(OperatorInformers informers, GatewayEndpoint? gateway = null)
     {
         ArgumentNullException.ThrowIfNull(informers);
+        if (gateway?.Service is { } service)
+        {
+            informers.Services.Follow(informers.Agents, _ => [new ObjectKey(service.Namespace, service.Name)]);
+        }
+
         var agents = informers.Agents;
         agents.AddIndex(ByProvider, a => Links(a).Select(l => OperatorInformers.Key(l.ProviderNamespace, l.ProviderName)).Distinct(StringComparer.Ordinal));
         agents.AddIndex(ByConfigMap, a => Instructions(a) is { } reference ? [OperatorInformers.Key(a.Metadata.NamespaceProperty, reference.Name)] : []);

@@ -8,7 +8,7 @@ namespace Drover.Operator.Agents;
 
 /// <summary>
 /// NetworkPolicy <c>a</c>, when egress is Restricted: the agent's pods (and its Schedule runs) may reach DNS,
-/// their model providers and the listed extras, nothing else. Ingress is left alone.
+/// their model providers (in Gateway mode: the gateway instead) and the listed extras, nothing else. Ingress is left alone.
 /// </summary>
 internal static class NetworkPolicyBuilder
 {
@@ -31,12 +31,15 @@ internal static class NetworkPolicyBuilder
         var inCluster = new SortedDictionary<(string Namespace, string Name), V1NetworkPolicyEgressRule>();
         var publicPorts = new SortedSet<int>();
         var addressRules = new SortedDictionary<string, SortedSet<int>>(StringComparer.Ordinal);
-        foreach (var provider in plan.Chain.Providers)
+        IEnumerable<ProviderDestination> destinations = plan.Gateway is { } gateway
+            ? [gateway.Destination]
+            : plan.Chain.Providers.Select(p => p.Destination);
+        foreach (var destination in destinations)
         {
-            switch (provider.Destination)
+            switch (destination)
             {
-                case InClusterDestination destination:
-                    inCluster.TryAdd((destination.Service.Namespace, destination.Service.Name), InClusterRule(destination));
+                case InClusterDestination service:
+                    inCluster.TryAdd((service.Service.Namespace, service.Service.Name), InClusterRule(service));
                     break;
                 case AddressDestination address:
                     if (!addressRules.TryGetValue(address.Cidr, out var ports))
@@ -46,8 +49,8 @@ internal static class NetworkPolicyBuilder
 
                     ports.Add(address.Port);
                     break;
-                case PublicDestination destination:
-                    publicPorts.Add(destination.Port);
+                case PublicDestination host:
+                    publicPorts.Add(host.Port);
                     break;
             }
         }

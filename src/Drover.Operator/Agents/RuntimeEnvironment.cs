@@ -17,7 +17,8 @@ internal static class RuntimeEnvironment
     /// <param name="plan">The resolved agent.</param>
     /// <param name="options">Operator options (the agents' OTLP endpoint).</param>
     /// <param name="extra">More operator variables, for example a Schedule's DROVER_PROMPT.</param>
-    public static List<V1EnvVar> For(AgentPlan plan, OperatorOptions options, IEnumerable<V1EnvVar>? extra = null)
+    /// <param name="gatewayKeySecret">In Gateway mode, the Secret holding this pod's gateway key (the agent's or its Schedule's).</param>
+    public static List<V1EnvVar> For(AgentPlan plan, OperatorOptions options, IEnumerable<V1EnvVar>? extra = null, string? gatewayKeySecret = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
@@ -30,18 +31,28 @@ internal static class RuntimeEnvironment
         Set(Value("DROVER_CONFIG", $"{AgentConfiguration.Directory}/{AgentConfiguration.DocumentKey}"));
         Set(Value("DROVER_MODEL", primary.Model));
         Set(Value("DROVER_PROVIDER_TYPE", primary.ProviderType));
-        Set(Value("DROVER_BASE_URL", primary.Endpoint));
-        if (primary.Provider.ApiKey is not null)
+        if (plan.Gateway is { } gateway)
         {
-            Set(SecretKey("DROVER_API_KEY", plan, AgentConfiguration.ApiKeyKey(primary.Provider)));
-        }
-
-        // The primary's native names win; fallbacks of other types add theirs so a runtime can reach them too.
-        foreach (var model in plan.Chain.All)
-        {
-            foreach (var variable in NativeNames(plan, model))
+            foreach (var variable in GatewayNames(plan, gateway, gatewayKeySecret ?? Gateway.GatewayKey.SecretName(plan.Name)))
             {
                 Set(variable);
+            }
+        }
+        else
+        {
+            Set(Value("DROVER_BASE_URL", primary.Endpoint));
+            if (primary.Provider.ApiKey is not null)
+            {
+                Set(SecretKey("DROVER_API_KEY", plan, AgentConfiguration.ApiKeyKey(primary.Provider)));
+            }
+
+            // The primary's native names win; fallbacks of other types add theirs so a runtime can reach them too.
+            foreach (var model in plan.Chain.All)
+            {
+                foreach (var variable in NativeNames(plan, model))
+                {
+                    Set(variable);
+                }
             }
         }
 
@@ -64,20 +75,54 @@ internal static class RuntimeEnvironment
         return [.. vars.Values.Where(v => !userNames.Contains(v.Name)), .. user];
     }
 
+    /// <summary>
+    /// Through the gateway every variable a runtime reads its key from holds the pod's gateway key, and the base URLs
+    /// point at the gateway: OpenAI clients at its <c>/v1</c> (it reaches every provider type that way), Anthropic
+    /// clients at its root. No provider key or endpoint reaches the pod.
+    /// </summary>
+    private static IEnumerable<V1EnvVar> GatewayNames(AgentPlan plan, Gateway.GatewayEndpoint gateway, string keySecret)
+    {
+        V1EnvVar Key(string name) => new()
+        {
+            Name = name,
+            ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = keySecret, Key = Gateway.GatewayKey.TokenKey } },
+        };
+
+        yield return Value("DROVER_BASE_URL", plan.Chain.Primary.ProviderType == ProviderTypes.Anthropic ? gateway.AnthropicBaseUrl : gateway.OpenAIBaseUrl);
+        yield return Value("DROVER_GATEWAY_URL", gateway.OpenAIBaseUrl);
+        yield return Key("DROVER_API_KEY");
+        yield return Value("OPENAI_BASE_URL", gateway.OpenAIBaseUrl);
+        yield return Key("OPENAI_API_KEY");
+        foreach (var type in plan.Chain.All.Select(m => m.ProviderType).Distinct())
+        {
+            if (type == ProviderTypes.Anthropic)
+            {
+                yield return Value("ANTHROPIC_BASE_URL", gateway.AnthropicBaseUrl);
+            }
+
+            if (KeyVariable(type) is { } name)
+            {
+                yield return Key(name);
+            }
+        }
+    }
+
+    private static string? KeyVariable(string providerType) => providerType switch
+    {
+        ProviderTypes.OpenAI or ProviderTypes.OpenAICompatible => "OPENAI_API_KEY",
+        ProviderTypes.Anthropic => "ANTHROPIC_API_KEY",
+        ProviderTypes.Gemini => "GEMINI_API_KEY",
+        ProviderTypes.Groq => "GROQ_API_KEY",
+        ProviderTypes.DeepSeek => "DEEPSEEK_API_KEY",
+        ProviderTypes.OpenRouter => "OPENROUTER_API_KEY",
+        ProviderTypes.Mistral => "MISTRAL_API_KEY",
+        _ => null,
+    };
+
     private static IEnumerable<V1EnvVar> NativeNames(AgentPlan plan, ChainedModel model)
     {
         var provider = model.Provider;
-        var keyName = provider.Type switch
-        {
-            ProviderTypes.OpenAI or ProviderTypes.OpenAICompatible => "OPENAI_API_KEY",
-            ProviderTypes.Anthropic => "ANTHROPIC_API_KEY",
-            ProviderTypes.Gemini => "GEMINI_API_KEY",
-            ProviderTypes.Groq => "GROQ_API_KEY",
-            ProviderTypes.DeepSeek => "DEEPSEEK_API_KEY",
-            ProviderTypes.OpenRouter => "OPENROUTER_API_KEY",
-            ProviderTypes.Mistral => "MISTRAL_API_KEY",
-            _ => null,
-        };
+        var keyName = KeyVariable(provider.Type);
         if (keyName is not null && provider.ApiKey is not null)
         {
             yield return SecretKey(keyName, plan, AgentConfiguration.ApiKeyKey(provider));

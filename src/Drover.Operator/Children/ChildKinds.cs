@@ -20,7 +20,8 @@ internal static class ChildKinds
 {
     public static ChildKind<V1ServiceAccount> ServiceAccounts { get; } = new(OperatorKinds.ServiceAccounts, c => c.ServiceAccounts, typeof(Agent));
 
-    public static ChildKind<V1Secret> Secrets { get; } = new(OperatorKinds.Secrets, c => c.Secrets, typeof(Agent));
+    /// <summary>An agent's configuration and gateway key; a Schedule's gateway key.</summary>
+    public static ChildKind<V1Secret> Secrets { get; } = new(OperatorKinds.Secrets, c => c.Secrets, typeof(Agent), typeof(Schedule));
 
     public static ChildKind<V1PersistentVolumeClaim> Claims { get; } = new(OperatorKinds.PersistentVolumeClaims, c => c.Claims, typeof(Agent));
 
@@ -39,7 +40,7 @@ internal static class ChildKinds
     public static IEnumerable<(string Group, string Plural)> Resources => All.Select(k => (k.Group, k.Plural));
 
     /// <summary>The kinds an owner of type <typeparamref name="TOwner"/> creates.</summary>
-    public static IEnumerable<IChildKind> OwnedBy<TOwner>() => All.Where(k => k.Owner == typeof(TOwner));
+    public static IEnumerable<IChildKind> OwnedBy<TOwner>() => All.Where(k => k.Owners.Contains(typeof(TOwner)));
 
     /// <summary>The registered kind of <paramref name="child"/>.</summary>
     public static IChildKind Of(IKubernetesObject<V1ObjectMeta> child)
@@ -81,8 +82,8 @@ internal interface IChildKind
     /// <summary>The plural resource, for example deployments.</summary>
     string Plural { get; }
 
-    /// <summary>The type of the object that owns children of this kind.</summary>
-    Type Owner { get; }
+    /// <summary>The types of the objects that own children of this kind.</summary>
+    IReadOnlyList<Type> Owners { get; }
 
     bool Holds(IKubernetesObject<V1ObjectMeta> obj);
 
@@ -101,7 +102,7 @@ internal interface IChildKind
 }
 
 /// <summary>One child kind: its API resource and the cache that holds it.</summary>
-internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInformers, Informer<T>> cache, Type owner) : IChildKind
+internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInformers, Informer<T>> cache, params Type[] owners) : IChildKind
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private static readonly IReadOnlyDictionary<string, string> ManagedLabels =
@@ -115,7 +116,7 @@ internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInform
 
     public string Plural => Resource.Plural;
 
-    public Type Owner { get; } = owner;
+    public IReadOnlyList<Type> Owners { get; } = owners;
 
     public Informer<T> Cache(OperatorInformers informers) => cache(informers);
 

@@ -3,6 +3,7 @@ using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Informers;
 using Drover.Operator.Children;
+using Drover.Operator.Gateway;
 using Drover.Operator.Resolution;
 using k8s;
 using k8s.Models;
@@ -115,6 +116,12 @@ internal sealed class OperatorInformers : IClusterLookup
     V1ConfigMap? IClusterLookup.ConfigMap(string ns, string name) => ConfigMaps.Get(ns, name);
 
     V1Service? IClusterLookup.Service(string ns, string name) => Services.Get(ns, name);
+
+    /// <summary>Issues gateway keys; the owned Secrets cache says which are already held.</summary>
+    public GatewayKeyIssuer GatewayKeys { get; } = new();
+
+    GatewayKey IClusterLookup.GatewayKey(string ns, string secretName, string? ownerUid, string? rotation) =>
+        GatewayKeys.KeyFor(ns, secretName, ownerUid, Gateway.GatewayKey.From(Secrets.Cache.Get(ns, secretName)), rotation);
 
     IReadOnlyDictionary<string, string>? IClusterLookup.NamespaceLabels(string ns)
     {

@@ -55,7 +55,7 @@ internal static class OperatorPermissions
             Grant(group, plural, "get", "patch", "delete");
         }
 
-        foreach (var owner in ChildKinds.All.Select(k => k.Owner).Distinct())
+        foreach (var owner in ChildKinds.All.SelectMany(k => k.Owners).Distinct())
         {
             var (group, plural) = owner == typeof(Agent)
                 ? (OperatorKinds.Agents.Group, OperatorKinds.Agents.Plural)

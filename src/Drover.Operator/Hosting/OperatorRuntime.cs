@@ -35,7 +35,7 @@ internal sealed class OperatorRuntime : IDisposable
         Options = options;
         Informers = new OperatorInformers(client, options.Namespaces, digest, loggerFactory);
         ProviderReferences.Register(Informers);
-        AgentReferences.Register(Informers);
+        AgentReferences.Register(Informers, options.Gateway);
         ScheduleReferences.Register(Informers);
 
         var applier = new ResourceApplier(client);
@@ -43,7 +43,7 @@ internal sealed class OperatorRuntime : IDisposable
         var events = new EventRecorder(client, logger: loggerFactory.CreateLogger<EventRecorder>(), time: time);
         var children = new ChildWriter(applier, Informers, loggerFactory.CreateLogger<ChildWriter>());
         Pacer = new RolloutPacer(options.MaxConcurrentRollouts);
-        var builderOptions = new OperatorOptions { AgentOtlpEndpoint = options.AgentOtlpEndpoint };
+        var builderOptions = new OperatorOptions { AgentOtlpEndpoint = options.AgentOtlpEndpoint, Gateway = options.Gateway };
         var controllerOptions = new ControllerOptions { Workers = options.Workers, ResyncPeriod = options.ResyncPeriod };
 
         ModelProviders = ModelProviderController.Create(
@@ -58,7 +58,8 @@ internal sealed class OperatorRuntime : IDisposable
             Pacer,
             controllerOptions,
             loggerFactory.CreateLogger("Drover.Controllers.Agents"),
-            time);
+            time,
+            options.Gateway);
         Schedules = ScheduleController.Create(
             Informers,
             new ScheduleReconciler(Informers, children, statuses, applier, events, builderOptions, loggerFactory.CreateLogger<ScheduleReconciler>(), time),

@@ -37,6 +37,9 @@ internal sealed record RunOptions
 
     public string? AgentOtlpEndpoint { get; init; }
 
+    /// <summary>The model gateway agents reach their models through; null: agents without spec.model.access go Direct.</summary>
+    public Gateway.GatewayEndpoint? Gateway { get; init; }
+
     public int MaxConcurrentRollouts { get; init; } = 10;
 
     /// <summary>Every cached object is reconciled again this often, to catch drift no event reported.</summary>
@@ -66,6 +69,7 @@ internal sealed record RunOptions
         new("health-address", "[HOST]:PORT", "DROVER_HEALTH_ADDRESS", ":8081", "Where /healthz and /readyz listen; \"\" turns them off."),
         new("log-format", "json|text", "DROVER_LOG_FORMAT", "json", "Log format: one JSON object a line, or text for people."),
         new("agent-otlp-endpoint", "URL", "DROVER_AGENT_OTLP_ENDPOINT", "none", "OTLP endpoint handed to agent pods (OTEL_EXPORTER_OTLP_ENDPOINT)."),
+        new("gateway-url", "URL", "DROVER_GATEWAY_URL", "none", "The model gateway agents reach their models through (http://drover-gateway.<namespace>.svc:8090); agents whose spec.model.access is unset use it."),
         new("max-concurrent-rollouts", "N", "DROVER_MAX_CONCURRENT_ROLLOUTS", "10", "Agents rolling a new configuration at once."),
         new("resync-period", "DURATION", "DROVER_RESYNC_PERIOD", "10m", "Every object is reconciled again this often (30s, 10m, 1h)."),
         new("kubeconfig", "PATH", Environment: null, "KUBECONFIG, else in-cluster, else ~/.kube/config", "The kubeconfig of the cluster to run against."),
@@ -167,6 +171,15 @@ internal sealed record RunOptions
                 ? TimeSpan.Zero
                 : Duration("startup-timeout", values["startup-timeout"], defaults.StartupTimeout, problems),
         };
+
+        if (NonEmpty(values["gateway-url"]) is { } gatewayUrl)
+        {
+            options = options with { Gateway = Drover.Operator.Gateway.GatewayEndpoint.Parse(gatewayUrl, out var gatewayProblem) };
+            if (gatewayProblem is not null)
+            {
+                problems.Add($"--gateway-url: {gatewayProblem}");
+            }
+        }
 
         var format = (values["log-format"] ?? defaults.LogFormat).Trim().ToLowerInvariant();
         if (format is not ("json" or "text"))

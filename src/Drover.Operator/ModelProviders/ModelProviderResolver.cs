@@ -102,23 +102,8 @@ internal static class ModelProviderResolver
     private static bool IsLabelledCredentials(V1Secret secret) =>
         secret.Metadata?.Labels?.TryGetValue(DroverLabels.ProviderCredentials, out var value) == true && value == DroverLabels.True;
 
-    // A policy matches pods, so an in-cluster provider's rule needs its Service's pod selector and target port.
-    private static ProviderDestination Destination(ModelProvider provider, IClusterLookup cluster)
-    {
-        var destination = ProviderReferences.Destination(provider);
-        if (destination is not InClusterDestination inCluster
-            || cluster.Service(inCluster.Service.Namespace, inCluster.Service.Name) is not { Spec.Selector.Count: > 0 } service)
-        {
-            return destination;
-        }
-
-        var target = service.Spec.Ports?.FirstOrDefault(p => p.Port == inCluster.Service.Port)?.TargetPort;
-        return inCluster with
-        {
-            Selector = new SortedDictionary<string, string>(service.Spec.Selector, StringComparer.Ordinal),
-            TargetPort = target is { Value.Length: > 0 } ? target : null,
-        };
-    }
+    private static ProviderDestination Destination(ModelProvider provider, IClusterLookup cluster) =>
+        ProviderReferences.Located(ProviderReferences.Destination(provider), cluster);
 
     private static DesiredCondition DecideReady(ModelProvider provider, string? endpoint, DesiredCondition credentials)
     {

@@ -1,3 +1,4 @@
+using Drover.Operator.Resolution;
 using System.Net;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Client;
@@ -83,9 +84,16 @@ internal static class ProviderReferences
             return new InClusterDestination(service, Selector: null, TargetPort: null);
         }
 
-        if (EndpointUri(provider) is not { } uri)
+        return EndpointUri(provider) is { } uri ? DestinationOf(uri) : UnknownDestination.Instance;
+    }
+
+    /// <summary>Where traffic to <paramref name="uri"/> goes: a cluster Service, an address, or any public host.</summary>
+    public static ProviderDestination DestinationOf(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (ServiceOf(uri) is { } service)
         {
-            return UnknownDestination.Instance;
+            return new InClusterDestination(service, Selector: null, TargetPort: null);
         }
 
         if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address))
@@ -95,6 +103,27 @@ internal static class ProviderReferences
         }
 
         return new PublicDestination(uri.Port);
+    }
+
+    /// <summary>
+    /// <paramref name="destination"/> with its Service's pod selector and target port filled in from the cluster: a
+    /// policy matches pods, so a rule for an in-cluster destination needs them.
+    /// </summary>
+    public static ProviderDestination Located(ProviderDestination destination, IClusterLookup cluster)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        if (destination is not InClusterDestination inCluster
+            || cluster.Service(inCluster.Service.Namespace, inCluster.Service.Name) is not { Spec.Selector.Count: > 0 } service)
+        {
+            return destination;
+        }
+
+        var target = service.Spec.Ports?.FirstOrDefault(p => p.Port == inCluster.Service.Port)?.TargetPort;
+        return inCluster with
+        {
+            Selector = new SortedDictionary<string, string>(service.Spec.Selector, StringComparer.Ordinal),
+            TargetPort = target is { Value.Length: > 0 } ? target : null,
+        };
     }
 
     private static Uri? EndpointUri(ModelProvider provider)

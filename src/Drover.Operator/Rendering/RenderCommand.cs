@@ -50,6 +50,10 @@ internal static class RenderCommand
         {
             Description = "OTLP endpoint handed to agents (OTEL_EXPORTER_OTLP_ENDPOINT), as the operator would be configured.",
         };
+        var gatewayUrl = new Option<string?>("--gateway-url")
+        {
+            Description = "The model gateway, as the operator would be configured: agents without spec.model.access reach their models through it, with a key of their own.",
+        };
         var showSecrets = new Option<bool>("--show-secrets")
         {
             Description = "Print Secret values instead of REDACTED (for local debugging; never in CI logs).",
@@ -63,16 +67,27 @@ internal static class RenderCommand
             files,
             ns,
             otlp,
+            gatewayUrl,
             showSecrets,
             strict,
         };
-        command.SetAction(result => Run(
-            result.GetValue(files) ?? [],
-            result.GetValue(ns) ?? "default",
-            new OperatorOptions { AgentOtlpEndpoint = result.GetValue(otlp) },
-            new RenderSettings(ShowSecrets: result.GetValue(showSecrets), Strict: result.GetValue(strict)),
-            result.InvocationConfiguration.Output,
-            result.InvocationConfiguration.Error));
+        command.SetAction(result =>
+        {
+            var gateway = Gateway.GatewayEndpoint.Parse(result.GetValue(gatewayUrl), out var problem);
+            if (problem is not null)
+            {
+                result.InvocationConfiguration.Error.WriteLine($"drover render: --gateway-url: {problem}");
+                return 2;
+            }
+
+            return Run(
+                result.GetValue(files) ?? [],
+                result.GetValue(ns) ?? "default",
+                new OperatorOptions { AgentOtlpEndpoint = result.GetValue(otlp), Gateway = gateway },
+                new RenderSettings(ShowSecrets: result.GetValue(showSecrets), Strict: result.GetValue(strict)),
+                result.InvocationConfiguration.Output,
+                result.InvocationConfiguration.Error);
+        });
         return command;
     }
 

@@ -31,7 +31,7 @@ internal static class Renderer
 
         foreach (var agent in cluster.Agents)
         {
-            var resolution = AgentResolver.Resolve(agent, cluster);
+            var resolution = AgentResolver.Resolve(agent, cluster, options);
             if (resolution.Plan is { } plan)
             {
                 objects.AddRange(AgentChildren.Build(plan, options).All);
@@ -48,10 +48,10 @@ internal static class Renderer
 
         foreach (var schedule in cluster.Schedules)
         {
-            var failure = ScheduleResolver.TryResolve(schedule, cluster, out var plan);
+            var failure = ScheduleResolver.TryResolve(schedule, cluster, options, out var plan);
             if (failure is null)
             {
-                objects.Add(CronJobBuilder.Build(plan!, options));
+                objects.AddRange(ScheduleChildren.Build(plan!, options).All);
             }
             else
             {

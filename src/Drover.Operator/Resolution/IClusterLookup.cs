@@ -23,6 +23,12 @@ internal interface IClusterLookup
     /// <summary>How secret material is digested where people can read the result (credentialsHash, config-hash).</summary>
     SecretDigest SecretDigest { get; }
 
+    /// <summary>
+    /// The gateway key an Agent or Schedule should hold: what its key Secret <paramref name="secretName"/> has, unless
+    /// <paramref name="rotation"/> asks for a new one or there is none.
+    /// </summary>
+    Gateway.GatewayKey GatewayKey(string ns, string secretName, string? ownerUid, string? rotation);
+
     /// <summary>The labels of namespace <paramref name="ns"/>, or null when it is unknown.</summary>
     IReadOnlyDictionary<string, string>? NamespaceLabels(string ns);
 }

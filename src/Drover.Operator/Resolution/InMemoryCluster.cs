@@ -62,6 +62,12 @@ internal sealed class InMemoryCluster : IClusterLookup
 
     public V1Service? Service(string ns, string name) => Find<V1Service>(V1Service.KubeKind, ns, name);
 
+    /// <summary>Issues the gateway keys the files do not hold (a render prints them redacted unless asked).</summary>
+    public Gateway.GatewayKeyIssuer GatewayKeys { get; set; } = new();
+
+    public Gateway.GatewayKey GatewayKey(string ns, string secretName, string? ownerUid, string? rotation) =>
+        GatewayKeys.KeyFor(ns, secretName, ownerUid, Gateway.GatewayKey.From(Secret(ns, secretName)), rotation);
+
     public IReadOnlyDictionary<string, string>? NamespaceLabels(string ns)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -45,12 +45,25 @@ internal sealed class ScheduleReconciler(
             await AgentReferences.ReadyAsync(agent, informers, cancellationToken);
         }
 
-        var failure = ScheduleResolver.TryResolve(schedule, informers, out var plan);
+        var failure = ScheduleResolver.TryResolve(schedule, informers, options, out var plan);
         var live = informers.CronJobs.Cache.Get(ns, schedule.Metadata.Name);
         if (plan is not null)
         {
-            // A CronJob of that name that is not this Schedule's is left alone, and the Schedule cannot run.
-            failure = (await children.ApplyAsync(schedule, CronJobBuilder.Build(plan, options), cancellationToken)).Failure;
+            // An object of a child's name that is not this Schedule's is left alone, and the Schedule cannot run.
+            var desired = ScheduleChildren.Build(plan, options);
+            foreach (var child in desired.All)
+            {
+                if ((failure = (await children.ApplyAsync(schedule, child, cancellationToken)).Failure) is not null)
+                {
+                    break;
+                }
+            }
+
+            if (failure is null)
+            {
+                // A Schedule whose agent left the gateway has no key to keep.
+                await children.PruneAsync(schedule, desired.All, cancellationToken);
+            }
         }
 
         var now = time.GetUtcNow();
@@ -63,6 +76,9 @@ internal sealed class ScheduleReconciler(
             LastSuccessfulTime = snapshot.LastSuccessfulTime,
             NextScheduleTime = snapshot.NextScheduleTime,
             Active = snapshot.Active?.ToList(),
+
+            // Written by the gateway with its own field manager; carried so this patch never clears it.
+            Usage = schedule.Status?.Usage,
             Conditions = StatusConditions.Merge(schedule.Status?.Conditions, [snapshot.Ready], schedule.Metadata.Generation, now),
         };
         await statuses.WriteAsync(schedule, status, cancellationToken);

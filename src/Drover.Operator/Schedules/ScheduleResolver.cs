@@ -2,12 +2,17 @@ using Drover.Operator.Status;
 using Drover.Api.V1Alpha1;
 using Drover.Api.Validation;
 using Drover.Operator.Agents;
+using Drover.Api;
+using Drover.Operator.Gateway;
 using Drover.Operator.Resolution;
 
 namespace Drover.Operator.Schedules;
 
-/// <summary>A Schedule ready to build: the Schedule with defaults applied and its agent's resolved plan.</summary>
-internal sealed record SchedulePlan(Schedule Schedule, AgentPlan Agent)
+/// <summary>
+/// A Schedule ready to build: the Schedule with defaults applied, its agent's resolved plan and, when the agent goes
+/// through the gateway, the Schedule's own gateway key (so its runs' usage is counted per Schedule).
+/// </summary>
+internal sealed record SchedulePlan(Schedule Schedule, AgentPlan Agent, GatewayKey? GatewayKey = null)
 {
     public string Name => Schedule.Metadata.Name;
 
@@ -18,7 +23,7 @@ internal sealed record SchedulePlan(Schedule Schedule, AgentPlan Agent)
 internal static class ScheduleResolver
 {
     /// <returns>Null on success (then <paramref name="plan"/> is set), else why the Schedule cannot run.</returns>
-    public static ResolutionFailure? TryResolve(Schedule schedule, IClusterLookup cluster, out SchedulePlan? plan)
+    public static ResolutionFailure? TryResolve(Schedule schedule, IClusterLookup cluster, OperatorOptions options, out SchedulePlan? plan)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(cluster);
@@ -47,13 +52,21 @@ internal static class ScheduleResolver
                 $"Agent \"{agentName}\" has no spec.runOnce, so it cannot answer one prompt and exit; on the Agent, {AgentValidator.RunOnceMissingMessage}");
         }
 
-        var agentResolution = AgentResolver.Resolve(agent, cluster);
+        var agentResolution = AgentResolver.Resolve(agent, cluster, options);
         if (agentResolution.Failure is { } failure)
         {
             return new ResolutionFailure(ScheduleReasons.AgentNotReady, $"Agent \"{agentName}\" cannot run ({failure.Reason}): {failure.Message}");
         }
 
-        plan = new SchedulePlan(defaulted, agentResolution.Plan!);
+        var agentPlan = agentResolution.Plan!;
+        GatewayKey? key = null;
+        if (agentPlan.UsesGateway)
+        {
+            var rotation = defaulted.Metadata.Annotations?.TryGetValue(DroverLabels.RotateGatewayKey, out var value) == true ? value : null;
+            key = cluster.GatewayKey(ns, GatewayKey.SecretName(defaulted.Metadata.Name), defaulted.Metadata.Uid, rotation);
+        }
+
+        plan = new SchedulePlan(defaulted, agentPlan, key);
         return null;
     }
 }

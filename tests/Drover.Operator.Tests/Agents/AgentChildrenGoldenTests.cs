@@ -231,7 +231,7 @@ public sealed class AgentChildrenGoldenTests
               retries: 2
               suspend: true
             """);
-        Assert.Null(ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out var plan));
+        Assert.Null(ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, OperatorOptions.Default, out var plan));
 
         var cronJob = CronJobBuilder.Build(plan!, OperatorOptions.Default);
 

@@ -11,7 +11,7 @@ public sealed class AgentStatusCalculatorTests
     {
         var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("a", extra));
         var agent = cluster.Agents.Single();
-        return (agent, AgentResolver.Resolve(agent, cluster));
+        return (agent, AgentResolver.Resolve(agent, cluster, OperatorOptions.Default));
     }
 
     private static V1Deployment Deployment(int ready, int updated = 1, int replicas = 1, long generation = 1, long observed = 1, V1DeploymentCondition? condition = null) => new()
@@ -86,7 +86,7 @@ public sealed class AgentStatusCalculatorTests
         var cluster = Manifests.Cluster(Manifests.Agent("a"));
         var agent = cluster.Agents.Single();
 
-        var status = AgentStatusCalculator.Compute(agent, AgentResolver.Resolve(agent, cluster), null, rollout: null);
+        var status = AgentStatusCalculator.Compute(agent, AgentResolver.Resolve(agent, cluster, OperatorOptions.Default), null, rollout: null);
 
         Assert.All(status.Conditions, c => Assert.Equal((DesiredCondition.False, AgentReasons.ProviderNotFound), (c.Status, c.Reason)));
         Assert.Null(status.ConfigHash);

@@ -8,7 +8,7 @@ public sealed class ModelChainResolverTests
     private static AgentResolution Resolve(params string[] yaml)
     {
         var cluster = Manifests.Cluster(yaml);
-        return AgentResolver.Resolve(cluster.Agents.Single(), cluster);
+        return AgentResolver.Resolve(cluster.Agents.Single(), cluster, OperatorOptions.Default);
     }
 
     [Fact]

@@ -295,7 +295,7 @@ public sealed class ReconcilerTests
     private static ReconcilerWorld GivenConverged(ReconcilerWorld world)
     {
         var agent = world.Informers.Agents.Cache.Get("team-a", "a")!;
-        var plan = AgentResolver.Resolve(agent, world.Informers).Plan!;
+        var plan = AgentResolver.Resolve(agent, world.Informers, OperatorOptions.Default).Plan!;
         var children = AgentChildren.Build(plan, OperatorOptions.Default);
         foreach (var child in children.All)
         {

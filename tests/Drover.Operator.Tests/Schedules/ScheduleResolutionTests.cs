@@ -21,7 +21,7 @@ public sealed class ScheduleResolutionTests
     {
         var cluster = Manifests.Cluster(Schedule("  agentRef: {name: ghost}\n  schedule: \"@daily\"\n  prompt: hi"));
 
-        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out _);
+        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, OperatorOptions.Default, out _);
 
         Assert.Equal(ScheduleReasons.AgentNotFound, failure!.Reason);
         Assert.Contains("Agent \"ghost\" was not found in namespace \"team-a\"", failure.Message);
@@ -32,7 +32,7 @@ public sealed class ScheduleResolutionTests
     {
         var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("a"), Schedule("  agentRef: {name: a}\n  schedule: \"@daily\"\n  prompt: hi"));
 
-        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out _);
+        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, OperatorOptions.Default, out _);
 
         Assert.Equal(ScheduleReasons.AgentHasNoRunOnce, failure!.Reason);
         Assert.Contains("set spec.runOnce.args", failure.Message);
@@ -45,7 +45,7 @@ public sealed class ScheduleResolutionTests
         var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("a", "runOnce: {args: [agent, -m, \"$(DROVER_PROMPT)\"]}"),
             Schedule("  agentRef: {name: a}\n  schedule: \"@daily\"\n  prompt: hi"));
 
-        Assert.Null(ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out var plan));
+        Assert.Null(ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, OperatorOptions.Default, out var plan));
         var container = CronJobBuilder.Build(plan!, OperatorOptions.Default).Spec.JobTemplate.Spec.Template.Spec.Containers.Single();
 
         Assert.Null(container.Command);
@@ -58,7 +58,7 @@ public sealed class ScheduleResolutionTests
         var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("a", "runOnce: {command: [], args: []}"),
             Schedule("  agentRef: {name: a}\n  schedule: \"@daily\"\n  prompt: hi"));
 
-        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out _);
+        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, OperatorOptions.Default, out _);
 
         Assert.Equal(ScheduleReasons.AgentHasNoRunOnce, failure!.Reason);
     }
@@ -69,7 +69,7 @@ public sealed class ScheduleResolutionTests
         var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("a", RunOnceAgent),
             Schedule("  agentRef: {name: a}\n  schedule: \"61 * * * *\"\n  timeZone: Mars/Olympus\n  prompt: hi"));
 
-        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out _);
+        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, OperatorOptions.Default, out _);
 
         Assert.Equal(ScheduleReasons.InvalidSchedule, failure!.Reason);
         Assert.Contains("spec.schedule", failure.Message);
@@ -81,7 +81,7 @@ public sealed class ScheduleResolutionTests
     {
         var cluster = Manifests.Cluster(Manifests.Agent("a", RunOnceAgent), Schedule("  agentRef: {name: a}\n  schedule: \"@daily\"\n  prompt: hi"));
 
-        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, out _);
+        var failure = ScheduleResolver.TryResolve(cluster.Schedules.Single(), cluster, OperatorOptions.Default, out _);
 
         Assert.Equal(ScheduleReasons.AgentNotReady, failure!.Reason);
         Assert.Contains("ProviderNotFound", failure.Message);
@@ -93,7 +93,7 @@ public sealed class ScheduleResolutionTests
         var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("a", RunOnceAgent),
             Schedule("  agentRef: {name: a}\n  schedule: \"30 7 * * *\"\n  timeZone: Europe/Berlin\n  prompt: hi"));
         var schedule = cluster.Schedules.Single();
-        Assert.Null(ScheduleResolver.TryResolve(schedule, cluster, out _));
+        Assert.Null(ScheduleResolver.TryResolve(schedule, cluster, OperatorOptions.Default, out _));
 
         var winter = ScheduleStatusCalculator.Compute(schedule, null, null, new DateTimeOffset(2025, 1, 10, 12, 0, 0, TimeSpan.Zero));
         var summer = ScheduleStatusCalculator.Compute(schedule, null, null, new DateTimeOffset(2025, 7, 10, 12, 0, 0, TimeSpan.Zero));

@@ -81,7 +81,7 @@ internal static class Manifests
     public static AgentPlan Plan(InMemoryCluster cluster, string ns, string name)
     {
         var agent = cluster.Agent(ns, name) ?? throw new InvalidOperationException($"no agent {ns}/{name}");
-        var resolution = AgentResolver.Resolve(agent, cluster);
+        var resolution = AgentResolver.Resolve(agent, cluster, OperatorOptions.Default);
         Assert.True(resolution.Succeeded, resolution.Failure?.ToString());
         return resolution.Plan!;
     }
