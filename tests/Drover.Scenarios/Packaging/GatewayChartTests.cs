@@ -93,4 +93,24 @@ public sealed class GatewayChartTests
         var monitor = Render("gateway.serviceMonitor.enabled=true").Single("ServiceMonitor", "drover-gateway");
         Assert.Equal("metrics", (string?)monitor["spec"]!["endpoints"]![0]!["port"]);
     }
+
+    [PackagingFact(PackagingTool.Helm)]
+    public void Every_gateway_value_reaches_the_pod_as_values_yaml_describes_it()
+    {
+        var install = RenderedManifests.Parse(ToolRun.HelmTemplate("--values", RepositoryLayout.EveryOptionValues));
+        var gateway = install.Single("Deployment", "agent-operator-gateway");
+        var pod = gateway["spec"]!["template"]!["spec"]!;
+
+        Assert.Equal(
+            ["--listen=:9090", "--metrics-address=:9091", "--health-address=:9092", "--log-format=text", "--replicas=2", "--shutdown-delay=3s", "--drain-timeout=40s", "--limit-wait=2s"],
+            Args(gateway).Where(a => !a.StartsWith("--namespaces=", StringComparison.Ordinal)));
+        Assert.Equal((50L, "system-cluster-critical"), ((long?)pod["terminationGracePeriodSeconds"], (string?)pod["priorityClassName"]));
+        Assert.Equal("topology.kubernetes.io/zone", (string?)pod["topologySpreadConstraints"]![0]!["topologyKey"]);
+        Assert.Equal("0", (string?)Env(gateway)["DOTNET_gcServer"]);
+        Assert.Equal("512Mi", (string?)Container(gateway)["resources"]!["limits"]!["memory"]);
+        Assert.Equal("prometheus", (string?)install.Single("ServiceMonitor", "agent-operator-gateway")["metadata"]!["labels"]!["release"]);
+        var egress = install.Single("NetworkPolicy", "agent-operator-gateway")["spec"]!["egress"]!.AsArray();
+        Assert.Contains(egress, rule => rule!["ports"]!.AsArray().Any(p => (long?)p!["port"] == 11434));
+        Assert.Equal(9090L, (long?)install.Single("Service", "agent-operator-gateway")["spec"]!["ports"]![0]!["port"]);
+    }
 }
