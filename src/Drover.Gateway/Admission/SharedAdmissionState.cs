@@ -274,8 +274,22 @@ internal sealed class SharedAdmissionState : IAdmissionState, IAsyncDisposable
 
     private WindowUsage Seen(BucketKey bucket, DateTimeOffset start) => _seen.TryGetValue((bucket, start), out var seen) ? seen : WindowUsage.Empty;
 
-    private void Saw(BucketKey bucket, DateTimeOffset start, WindowUsage usage) =>
+    private void Saw(BucketKey bucket, DateTimeOffset start, WindowUsage usage)
+    {
+        if (_seen.TryAdd((bucket, start), usage))
+        {
+            // A new window (once per bucket a day): forget the ones past, which no request and no status write asks for.
+            var old = _time.GetUtcNow().AddDays(-2);
+            foreach (var key in _seen.Keys.Where(k => k.Item2 < old))
+            {
+                _seen.TryRemove(key, out _);
+            }
+
+            return;
+        }
+
         _seen.AddOrUpdate((bucket, start), usage, (_, held) => UsageArithmetic.Larger(held, usage));
+    }
 
     /// <summary>
     /// Queues a charge counted in memory for Redis, applied at once when Redis is back already. The thresholds it
