@@ -18,12 +18,18 @@ public sealed class RedisAdmissionStateTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var owned in Enumerable.Reverse(_owned))
+        try
         {
-            await owned.DisposeAsync();
+            foreach (var owned in Enumerable.Reverse(_owned))
+            {
+                await owned.DisposeAsync();
+            }
         }
-
-        await _redis.DisposeAsync();
+        finally
+        {
+            // Whatever failed above, the server this test started does not outlive it.
+            await _redis.DisposeAsync();
+        }
     }
 
     private static BudgetWindow Window(long tokens, string agent = "agent") =>

@@ -36,13 +36,19 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var replica in _replicas)
+        try
         {
-            await replica.DisposeAsync();
-        }
+            foreach (var replica in _replicas)
+            {
+                await replica.DisposeAsync();
+            }
 
-        await _upstream.DisposeAsync();
-        await _redis.DisposeAsync();
+            await _upstream.DisposeAsync();
+        }
+        finally
+        {
+            await _redis.DisposeAsync();
+        }
     }
 
     private async Task<GatewayHarness> ReplicaAsync(Func<Drover.Gateway.Hosting.GatewayOptions, Drover.Gateway.Hosting.GatewayOptions>? configure = null)
