@@ -64,3 +64,25 @@ app.kubernetes.io/part-of: drover
 {{- define "drover.watchNamespaces" -}}
 {{- .Values.watchNamespaces | uniq | sortAlpha | join "," }}
 {{- end }}
+
+{{/* The gateway's pods: their own app.kubernetes.io/name, so no selector of the operator's ever matches them. */}}
+{{- define "drover.gateway.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "drover.name" . }}-gateway
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "drover.gateway.labels" -}}
+helm.sh/chart: {{ include "drover.chart" . }}
+{{ include "drover.gateway.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: drover
+app.kubernetes.io/component: gateway
+{{- end }}
+
+{{/* What the gateway is given as --redis: the address, with ssl=true appended when gateway.redis.tls is on. */}}
+{{- define "drover.gateway.redis" -}}
+{{- if .Values.gateway.redis.address }}
+{{- .Values.gateway.redis.address }}{{ if .Values.gateway.redis.tls }},ssl=true{{ end }}
+{{- end }}
+{{- end }}

@@ -65,6 +65,12 @@ internal enum ProviderLimitReason
 /// <summary>Room at a provider for one request: release it when the request ends.</summary>
 internal sealed record ProviderPermit(string Provider, bool Granted, long Tokens, bool HoldsSlot, ProviderLimitReason Refusal, TimeSpan? RetryAfter, TimeSpan Waited)
 {
+    /// <summary>The concurrency slot's id in a shared store (it expires unless its replica renews it); null in memory.</summary>
+    public string? Slot { get; init; }
+
+    /// <summary>Granted by the shared store (true) or by this replica alone (false), so it is released where it was taken.</summary>
+    public bool Shared { get; init; }
+
     public static ProviderPermit Refused(string provider, ProviderLimitReason reason, TimeSpan? retryAfter, TimeSpan waited) =>
         new(provider, false, 0, false, reason, retryAfter, waited);
 }

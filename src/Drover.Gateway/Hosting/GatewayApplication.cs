@@ -44,8 +44,14 @@ internal static class GatewayApplication
             listeners.Bind(kestrel);
         });
 
+        // Shutdown runs on the wall clock whatever clock admission uses. The host's timeout is above the drain's own
+        // deadline, so requests are cut (and counted) by the drain, not by the host.
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = options.ShutdownDelay + options.DrainTimeout + TimeSpan.FromSeconds(5));
         GatewayServices? made = null;
+        GracefulDrain? drain = null;
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(sp => drain = new GracefulDrain(options, TimeProvider.System, sp.GetRequiredService<ILogger<GracefulDrain>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GracefulDrain>());
         builder.Services.AddSingleton(sp => made = services(sp));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Time);
         builder.Services.AddSingleton(sp => new GatewayDirectory(sp.GetRequiredService<GatewayServices>().View));
@@ -57,7 +63,9 @@ internal static class GatewayApplication
         builder.Services.AddHostedService(sp => new BackgroundWork(sp.GetRequiredService<GatewayServices>().Background));
         builder.Services.AddHealthChecks()
             .AddCheck("process", () => HealthCheckResult.Healthy(), ["live"])
-            .AddCheck("configuration", () => made?.IsReady() == true ? HealthCheckResult.Healthy("synced") : HealthCheckResult.Unhealthy("watching the cluster, not synced yet"), ["ready"]);
+            .AddCheck("configuration", () => drain?.Stopping == true
+                ? HealthCheckResult.Unhealthy("stopping")
+                : made?.IsReady() == true ? HealthCheckResult.Healthy("synced") : HealthCheckResult.Unhealthy("watching the cluster, not synced yet"), ["ready"]);
         if (!string.IsNullOrWhiteSpace(environment("OTEL_EXPORTER_OTLP_ENDPOINT")))
         {
             builder.Services.AddOpenTelemetry()
@@ -67,6 +75,8 @@ internal static class GatewayApplication
 
         var app = builder.Build();
         app.Use((context, next) => listeners.Allows(context) ? next(context) : NotFound(context));
+        var draining = app.Services.GetRequiredService<GracefulDrain>();
+        app.Use((context, next) => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal) ? draining.TrackAsync(context, next) : next(context));
         var proxy = app.Services.GetRequiredService<ModelProxy>();
         var models = app.Services.GetRequiredService<ModelsEndpoint>();
         app.MapPost("/v1/chat/completions", context => proxy.ServeAsync(context, ApiSurface.ChatCompletions));

@@ -61,14 +61,35 @@ internal static class GatewayCommand
         return 0;
     }
 
-    /// <summary>The gateway against a cluster, with admission state in this process.</summary>
+    /// <summary>The gateway against a cluster, with admission state in this process, or shared through Redis with <c>--redis</c>.</summary>
     public static Microsoft.AspNetCore.Builder.WebApplication Build(GatewayOptions options, KubeApiClient client, Func<string, string?> environment, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null)
     {
         var clock = time ?? TimeProvider.System;
         return GatewayApplication.Build(
             options,
-            sp => new KubernetesRuntime(client, options, new InMemoryAdmissionState(clock), sp.GetRequiredService<ILoggerFactory>(), clock).Services,
+            sp =>
+            {
+                var loggers = sp.GetRequiredService<ILoggerFactory>();
+                return new KubernetesRuntime(client, options, AdmissionState(options, environment, clock, loggers), loggers, clock).Services;
+            },
             environment,
             logging);
+    }
+
+    /// <summary>Where admission state lives: this process, or Redis (connected in the background, so a Redis that is down does not stop the start).</summary>
+    public static IAdmissionState AdmissionState(GatewayOptions options, Func<string, string?> environment, TimeProvider time, ILoggerFactory loggers)
+    {
+        if (options.Redis is not { } address)
+        {
+            return new InMemoryAdmissionState(time);
+        }
+
+        var redis = StackExchange.Redis.ConnectionMultiplexer.Connect(RedisConnection.Options(address, environment("DROVER_GATEWAY_REDIS_PASSWORD")));
+        return new SharedAdmissionState(
+            new RedisAdmissionState(redis, time, RedisAdmissionState.DefaultLease, ownsConnection: true),
+            options.Replicas,
+            time,
+            SharedAdmissionState.DefaultProbe,
+            loggers.CreateLogger("Drover.Gateway.Redis"));
     }
 }

@@ -39,6 +39,22 @@ internal sealed record GatewayOptions
     /// <summary>The shortest time between two status.usage writes of one object.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Where the admission state shared by every replica lives: a Redis address (<c>host:port</c>, or a StackExchange.Redis
+    /// configuration such as <c>redis:6379,ssl=true</c>); null keeps it in this process. The password comes from
+    /// DROVER_GATEWAY_REDIS_PASSWORD only, never a flag, so it is not in the process list.
+    /// </summary>
+    public string? Redis { get; init; }
+
+    /// <summary>How many replicas share the Redis state: while Redis is unreachable each admits this share of budgets and limits.</summary>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>How long, after SIGTERM, the gateway is unready but still serves, so endpoints stop sending it calls first.</summary>
+    public TimeSpan ShutdownDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long in-flight requests (streams) may take to finish once the gateway stops accepting; then they are cut.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>The usage text <c>drover-gateway --help</c> prints.</summary>
     public const string Usage = """
         Usage: drover-gateway [options]
@@ -62,6 +78,16 @@ internal sealed record GatewayOptions
                                           no cap (4096)
           --status-interval DURATION      shortest time between two status.usage          DROVER_GATEWAY_STATUS_INTERVAL
                                           writes of one object (15s)
+          --redis ADDRESS                 share budgets, limits and cooldowns between     DROVER_GATEWAY_REDIS
+                                          replicas through Redis (host:port or a
+                                          StackExchange.Redis configuration, e.g.
+                                          redis:6379,ssl=true); password from
+                                          DROVER_GATEWAY_REDIS_PASSWORD; "" = in memory
+          --replicas N                    replicas sharing Redis; each admits 1/N of      DROVER_GATEWAY_REPLICAS
+                                          budgets and limits while Redis is out (1)
+          --shutdown-delay DURATION       after SIGTERM: unready but serving (5s)         DROVER_GATEWAY_SHUTDOWN_DELAY
+          --drain-timeout DURATION        then: in-flight requests may finish (20s);      DROVER_GATEWAY_DRAIN_TIMEOUT
+                                          later ones are cut and counted
           -h, --help                      show this text
 
         Metrics are also exported with OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
@@ -80,6 +106,10 @@ internal sealed record GatewayOptions
         ["first-byte-timeout"] = "DROVER_GATEWAY_FIRST_BYTE_TIMEOUT",
         ["default-max-tokens"] = "DROVER_GATEWAY_DEFAULT_MAX_TOKENS",
         ["status-interval"] = "DROVER_GATEWAY_STATUS_INTERVAL",
+        ["redis"] = "DROVER_GATEWAY_REDIS",
+        ["replicas"] = "DROVER_GATEWAY_REPLICAS",
+        ["shutdown-delay"] = "DROVER_GATEWAY_SHUTDOWN_DELAY",
+        ["drain-timeout"] = "DROVER_GATEWAY_DRAIN_TIMEOUT",
     };
 
     /// <summary>The environment variable of each flag, for documentation and tests.</summary>
@@ -149,7 +179,16 @@ internal sealed record GatewayOptions
             FirstByteTimeout = Duration("first-byte-timeout", Value("first-byte-timeout"), defaults.FirstByteTimeout, allowZero: false, problems),
             DefaultMaxTokens = Integer("default-max-tokens", Value("default-max-tokens"), defaults.DefaultMaxTokens, 1, problems),
             StatusInterval = Duration("status-interval", Value("status-interval"), defaults.StatusInterval, allowZero: false, problems),
+            Redis = NonEmpty(Value("redis")),
+            Replicas = (int)Math.Min(int.MaxValue, Integer("replicas", Value("replicas"), defaults.Replicas, 1, problems)),
+            ShutdownDelay = Duration("shutdown-delay", Value("shutdown-delay"), defaults.ShutdownDelay, allowZero: true, problems),
+            DrainTimeout = Duration("drain-timeout", Value("drain-timeout"), defaults.DrainTimeout, allowZero: true, problems),
         };
+
+        if (options.Redis is { } redis && RedisConnection.Problem(redis) is { } wrong)
+        {
+            problems.Add($"--redis must be host:port or a StackExchange.Redis configuration, not \"{redis}\": {wrong}");
+        }
 
         if (options.LogFormat is not ("json" or "text"))
         {

@@ -26,4 +26,19 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Budget of {Bucket} {Percent}% spent: {Tokens} tokens, {Cost} USD")]
     public static partial void BudgetCrossed(ILogger logger, string bucket, int percent, long tokens, decimal cost);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Redis unreachable, admitting from this replica's memory: budgets get their room left ÷ {Replicas} replicas, provider limits ÷ {Replicas}; charges are queued for Redis: {Error}")]
+    public static partial void RedisUnreachable(ILogger logger, int replicas, string error);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Redis reachable again; reconciled: {Windows} windows' last seen totals written back where Redis held less, {Charges} queued charges applied once each")]
+    public static partial void RedisReconciled(ILogger logger, int windows, int charges);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Debug, Message = "Redis still unreachable: {Error}")]
+    public static partial void RedisStillUnreachable(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Draining: {Requests} requests still in flight at the deadline were cut")]
+    public static partial void DrainCut(ILogger logger, int requests);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Stopping: not ready; serving for {Delay} more, then draining in-flight requests for up to {Timeout}")]
+    public static partial void Draining(ILogger logger, TimeSpan delay, TimeSpan timeout);
 }

@@ -51,4 +51,19 @@ internal static class GatewayMetrics
 
     public static readonly Counter StatusWrites = Metrics.CreateCounter(
         "drover_gateway_status_writes_total", "status.usage writes, by kind and result.", "kind", "result");
+
+    public static readonly Gauge RedisUp = Metrics.CreateGauge(
+        "drover_gateway_redis_up", "1 while admission state is shared through Redis, 0 while this replica admits from its own memory (Redis unreachable).");
+
+    public static readonly Counter RedisFallbacks = Metrics.CreateCounter(
+        "drover_gateway_redis_fallbacks_total", "Times Redis became unreachable and this replica fell back to its own memory.");
+
+    public static readonly Gauge RedisPendingCharges = Metrics.CreateGauge(
+        "drover_gateway_redis_pending_charges", "Charges counted while Redis was unreachable, not yet applied to it.");
+
+    public static readonly Counter RedisReconciledCharges = Metrics.CreateCounter(
+        "drover_gateway_redis_reconciled_charges_total", "Charges counted while Redis was unreachable and applied to it since.");
+
+    public static readonly Counter DrainCutRequests = Metrics.CreateCounter(
+        "drover_gateway_drain_cut_requests_total", "Requests (mostly streams) still in flight when a shutdown's drain deadline passed, and cut.");
 }

@@ -34,10 +34,23 @@ public class GatewayOptionsTests
     [InlineData("--limit-wait", "soon", "--limit-wait must be a duration")]
     [InlineData("--max-request-bytes", "-5", "--max-request-bytes must be a whole number")]
     [InlineData("--colour", "blue", "unknown option --colour")]
+    [InlineData("--redis", "redis:6379,colour=blue", "--redis must be host:port or a StackExchange.Redis configuration")]
+    [InlineData("--replicas", "0", "--replicas must be a whole number of at least 1")]
+    [InlineData("--drain-timeout", "forever", "--drain-timeout must be a duration")]
     public void Bad_values_are_refused_naming_the_flag(string flag, string value, string message)
     {
         Assert.Null(Parse([flag, value], null, out var error));
         Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Redis_and_drain_settings_come_from_the_chart_variables()
+    {
+        var options = Parse([], new() { ["DROVER_GATEWAY_REDIS"] = "redis.drover-system:6379,ssl=true", ["DROVER_GATEWAY_REPLICAS"] = "3", ["DROVER_GATEWAY_DRAIN_TIMEOUT"] = "45s" }, out var error)!;
+
+        Assert.Null(error);
+        Assert.Equal(("redis.drover-system:6379,ssl=true", 3, TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(5)), (options.Redis, options.Replicas, options.DrainTimeout, options.ShutdownDelay));
+        Assert.Null(Parse(["--redis="], null, out _)!.Redis);
     }
 
     [Fact]

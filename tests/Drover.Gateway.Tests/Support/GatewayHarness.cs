@@ -33,7 +33,9 @@ internal sealed class RecordingObserver : IUsageObserver
 internal sealed class GatewayHarness : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly bool _ownsUpstream;
     private ConcurrentQueue<(string, string)>? _logs;
+    private bool _stopped;
 
     /// <summary>Log lines written since start, drained into <see cref="Logs"/>.</summary>
     public IReadOnlyList<(string Category, string Message)> LogLines
@@ -49,9 +51,10 @@ internal sealed class GatewayHarness : IAsyncDisposable
         }
     }
 
-    private GatewayHarness(WebApplication app, TestCluster cluster, IAdmissionState state, RecordingObserver observer, ScriptedUpstream upstream)
+    private GatewayHarness(WebApplication app, TestCluster cluster, IAdmissionState state, RecordingObserver observer, ScriptedUpstream upstream, bool ownsUpstream)
     {
         _app = app;
+        _ownsUpstream = ownsUpstream;
         Cluster = cluster;
         State = state;
         Observer = observer;
@@ -59,7 +62,13 @@ internal sealed class GatewayHarness : IAsyncDisposable
         var listeners = app.Services.GetRequiredService<GatewayApplication.GatewayListeners>();
         BaseAddress = new Uri($"http://127.0.0.1:{listeners.ApiPort}");
         MetricsAddress = new Uri($"http://127.0.0.1:{listeners.MetricsPort}");
+        HealthAddress = new Uri($"http://127.0.0.1:{listeners.HealthPort}");
+        Drain = app.Services.GetRequiredService<GracefulDrain>();
     }
+
+    public Uri HealthAddress { get; }
+
+    public GracefulDrain Drain { get; }
 
     public TestCluster Cluster { get; }
 
@@ -79,14 +88,31 @@ internal sealed class GatewayHarness : IAsyncDisposable
     /// <summary>Every log line the gateway wrote, formatted.</summary>
     public ConcurrentQueue<(string Category, string Message)> Logs { get; } = new();
 
-    public static async Task<GatewayHarness> StartAsync(ITestOutputHelper output, TimeProvider? time = null, Func<GatewayOptions, GatewayOptions>? configure = null)
+    /// <param name="output">Where the gateway's logs go.</param>
+    /// <param name="time">The admission clock.</param>
+    /// <param name="configure">Changes to the options.</param>
+    /// <param name="state">Admission state (in memory when null); disposed with the gateway.</param>
+    /// <param name="cluster">A cluster shared with another gateway (a replica), else a new one.</param>
+    /// <param name="upstream">An upstream shared with another gateway, not disposed with this one; else a new one.</param>
+    public static async Task<GatewayHarness> StartAsync(
+        ITestOutputHelper output,
+        TimeProvider? time = null,
+        Func<GatewayOptions, GatewayOptions>? configure = null,
+        IAdmissionState? state = null,
+        TestCluster? cluster = null,
+        ScriptedUpstream? upstream = null)
     {
         var clock = time ?? TimeProvider.System;
-        var upstream = await ScriptedUpstream.StartAsync();
-        var cluster = new TestCluster();
-        cluster.Namespace("team-a");
-        cluster.Namespace("team-b");
-        var state = new InMemoryAdmissionState(clock);
+        var ownsUpstream = upstream is null;
+        upstream ??= await ScriptedUpstream.StartAsync();
+        if (cluster is null)
+        {
+            cluster = new TestCluster();
+            cluster.Namespace("team-a");
+            cluster.Namespace("team-b");
+        }
+
+        state ??= new InMemoryAdmissionState(clock);
         var observer = new RecordingObserver();
         var options = new GatewayOptions
         {
@@ -96,6 +122,8 @@ internal sealed class GatewayHarness : IAsyncDisposable
             LogFormat = "text",
             LimitWait = TimeSpan.FromMilliseconds(200),
             FirstByteTimeout = TimeSpan.FromSeconds(10),
+            ShutdownDelay = TimeSpan.Zero,
+            DrainTimeout = TimeSpan.FromSeconds(10),
         };
         options = configure?.Invoke(options) ?? options;
         var logs = new ConcurrentQueue<(string, string)>();
@@ -105,7 +133,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
             _ => null,
             logging => logging.AddProvider(new TestOutputLoggerProvider(output, logs)));
         await app.StartAsync();
-        var harness = new GatewayHarness(app, cluster, state, observer, upstream);
+        var harness = new GatewayHarness(app, cluster, state, observer, upstream, ownsUpstream);
         while (logs.TryDequeue(out var line))
         {
             harness.Logs.Enqueue(line);
@@ -115,11 +143,25 @@ internal sealed class GatewayHarness : IAsyncDisposable
         return harness;
     }
 
+    /// <summary>Stops the gateway as SIGTERM does: unready, the shutdown delay, then the drain.</summary>
+    public async Task StopAsync()
+    {
+        _stopped = true;
+        await _app.StopAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        if (!_stopped)
+        {
+            await _app.StopAsync();
+        }
+
         await _app.DisposeAsync();
-        await Upstream.DisposeAsync();
+        if (_ownsUpstream)
+        {
+            await Upstream.DisposeAsync();
+        }
     }
 }
 

@@ -58,7 +58,7 @@ public sealed partial class ChartRunOptionsTests
     private static (RenderedManifests Install, OperatorReplica Replica, RunOptions Options) Run(params string[] helmArgs)
     {
         var install = RenderedManifests.Parse(ToolRun.HelmTemplate(helmArgs));
-        var replica = OperatorReplica.Of(install.OfKind("Deployment").Single(), PodName);
+        var replica = OperatorReplica.Of(OperatorDeployment(install), PodName);
         var options = RunOptions.Parse(replica.RunArgs, name => replica.Environment.GetValueOrDefault(name), out var error, out var help);
         Assert.False(help, $"the chart asks for help: {string.Join(' ', replica.Args)}");
         Assert.True(options is not null, $"drover run rejects what helm template {string.Join(' ', helmArgs)} gives it: {error}\n{string.Join(' ', replica.Args)}");
@@ -133,7 +133,7 @@ public sealed partial class ChartRunOptionsTests
             Assert.True(ListenAddress.TryParse(options.HealthAddress, out var health));
             Assert.True(ListenAddress.TryParse(options.MetricsAddress, out var metrics));
             Assert.Equal(health!.Port, replica.ReadinessContainerPort);
-            var liveness = RenderedManifests.Manager(install.OfKind("Deployment").Single())["livenessProbe"]!["httpGet"]!;
+            var liveness = RenderedManifests.Manager(OperatorDeployment(install))["livenessProbe"]!["httpGet"]!;
             Assert.Equal(health.Port, replica.ContainerPorts[(string)liveness["port"]!]);
             var service = install.OfKind("Service").Single(s => (string?)s["metadata"]!["labels"]?["app.kubernetes.io/component"] == "metrics");
             Assert.Equal(metrics!.Port, replica.ContainerPorts[(string)service["spec"]!["ports"]![0]!["targetPort"]!]);
@@ -143,4 +143,8 @@ public sealed partial class ChartRunOptionsTests
     // The option at the start of each line of `drover run --help` ("-h, --help" included).
     [GeneratedRegex(@"(?m)^\s+(?:-\w, )?(--[a-z][a-z-]*)")]
     private static partial Regex UsageFlag();
+
+    // The gateway has a Deployment of its own; the operator's is the manager.
+    private static System.Text.Json.Nodes.JsonObject OperatorDeployment(RenderedManifests install) =>
+        install.OfKind("Deployment").Single(d => (string?)d["metadata"]!["labels"]?["app.kubernetes.io/component"] == "manager");
 }

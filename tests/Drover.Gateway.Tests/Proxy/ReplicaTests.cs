@@ -1,0 +1,319 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Drover.Api.V1Alpha1;
+using Drover.Gateway.Admission;
+using Drover.Gateway.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Xunit.Abstractions;
+
+namespace Drover.Gateway.Tests.Proxy;
+
+/// <summary>
+/// Two gateway replicas behind one "Service" (the test picks a ready replica per call, as endpoints do), sharing one
+/// real redis-server: the budgets and limits hold across them, a Redis outage keeps calls flowing and its counts
+/// reconcile, and a rolling restart under steady load fails no call.
+/// </summary>
+[Collection(RedisServer.Collection)]
+public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly List<GatewayHarness> _replicas = [];
+    private readonly ConcurrentQueue<(string, string)> _stateLogs = new();
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private RedisServer _redis = null!;
+    private ScriptedUpstream _upstream = null!;
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _upstream = await ScriptedUpstream.StartAsync();
+        _cluster = new TestCluster();
+        _cluster.Namespace("team-a");
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            foreach (var replica in _replicas)
+            {
+                await replica.DisposeAsync();
+            }
+
+            await _upstream.DisposeAsync();
+        }
+        finally
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+
+    private async Task<GatewayHarness> ReplicaAsync(Func<Drover.Gateway.Hosting.GatewayOptions, Drover.Gateway.Hosting.GatewayOptions>? configure = null)
+    {
+        var state = new SharedAdmissionState(
+            new RedisAdmissionState(_redis.Connect(), TimeProvider.System, TimeSpan.FromSeconds(30), ownsConnection: true),
+            replicas: 2,
+            TimeProvider.System,
+            probe: TimeSpan.FromMilliseconds(100),
+            new TestOutputLoggerProvider(output, _stateLogs).CreateLogger("Drover.Gateway.Redis"));
+        var replica = await GatewayHarness.StartAsync(output, configure: configure, state: state, cluster: _cluster, upstream: _upstream);
+        _replicas.Add(replica);
+        return replica;
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> ChatAsync(GatewayHarness replica, string key, bool stream = false, int? maxTokens = null, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject { ["model"] = "gpt-4o-mini", ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "hi" }) };
+        if (stream)
+        {
+            body["stream"] = true;
+        }
+
+        if (maxTokens is { } max)
+        {
+            body["max_completion_tokens"] = max;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(replica.BaseAddress, "/v1/chat/completions"))
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
+    private static long TotalTokens(string body) => JsonNode.Parse(body)!["usage"]!["total_tokens"]!.GetValue<long>();
+
+    [Fact]
+    public async Task Fifty_callers_over_two_replicas_overshoot_a_shared_budget_and_requests_per_minute_no_more_than_one_replica_would()
+    {
+        var (a, b) = (await ReplicaAsync(), await ReplicaAsync());
+        _cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/v1"), "sk-provider");
+        _cluster.Provider("limited", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/limited/v1"), "sk-limited", configure: s => s.Limits = new ProviderLimits { RequestsPerMinute = 10 });
+        var busy = _cluster.Agent("busy", [("openai", "gpt-4o-mini")], new Budget { TokensPerDay = 1000 });
+        var chatty = _cluster.Agent("chatty", [("limited", "gpt-4o-mini")]);
+        var (busyKey, chattyKey) = (_cluster.KeyFor(busy), _cluster.KeyFor(chatty));
+        var bucket = new BucketKey("team-a", "busy", null);
+        var window = BudgetDays.Window(bucket, busy.Spec.Budget, DateTimeOffset.UtcNow);
+        await a.State.RestoreAsync(bucket, window.Start, new WindowUsage(new TokenCounts(400, 500, 0, 0), 20, 0, 0m, []), CancellationToken.None);
+
+        // Every admitted call is held upstream until all 50 are decided, so they are truly in flight together.
+        const int Callers = 50;
+        var decided = 0;
+        var allDecided = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Decided()
+        {
+            if (Interlocked.Increment(ref decided) == Callers)
+            {
+                allDecided.TrySetResult();
+            }
+        }
+
+        for (var i = 0; i < Callers; i++)
+        {
+            _upstream.Next("/v1/chat/completions", async (context, request) =>
+            {
+                Decided();
+                await allDecided.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync($$$"""{"id":"c","object":"chat.completion","created":1,"model":"{{{request.Model}}}","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"length"}],"usage":{"prompt_tokens":10,"completion_tokens":40,"total_tokens":50}}""");
+            });
+        }
+
+        var budgetCalls = Enumerable.Range(0, Callers).Select(async i =>
+        {
+            var (status, _) = await ChatAsync(i % 2 == 0 ? a : b, busyKey, maxTokens: 40);
+            if (status == HttpStatusCode.TooManyRequests)
+            {
+                Decided();
+            }
+
+            return status;
+        });
+        var rateCalls = Enumerable.Range(0, Callers).Select(async i => (await ChatAsync(i % 2 == 0 ? a : b, chattyKey)).Status);
+        var budgetOutcomes = await Task.WhenAll(budgetCalls);
+        var rateOutcomes = await Task.WhenAll(rateCalls);
+
+        // The same bounds as one replica's (see BudgetTests): at most one reservation (40 out + under 100 in) over.
+        var usage = await b.State.ReadAsync(bucket, window.Start, CancellationToken.None);
+        var admitted = budgetOutcomes.Count(s => s == HttpStatusCode.OK);
+        Assert.All(budgetOutcomes, s => Assert.Contains(s, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        Assert.InRange(usage.Tokens.Total, 1000, 1000 + 40 + 100);
+        Assert.InRange(admitted, 1, 3);
+        Assert.Equal(20 + admitted, usage.Requests);
+
+        // Ten a minute, shared: ten calls reach the provider (an eleventh if a sixth of the minute passed meanwhile).
+        Assert.All(rateOutcomes, s => Assert.Contains(s, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        var reached = _upstream.To("/limited/v1/chat/completions").Count;
+        Assert.InRange(reached, 10, 11);
+        Assert.Equal(reached, rateOutcomes.Count(s => s == HttpStatusCode.OK));
+    }
+
+    [Fact]
+    public async Task Killing_redis_mid_run_keeps_calls_flowing_and_when_it_returns_every_call_is_counted_once()
+    {
+        var (a, b) = (await ReplicaAsync(), await ReplicaAsync());
+        _cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/v1"), "sk-provider");
+        var agent = _cluster.Agent("steady", [("openai", "gpt-4o-mini")], new Budget { TokensPerDay = 10_000_000 });
+        var key = _cluster.KeyFor(agent);
+        var bucket = new BucketKey("team-a", "steady", null);
+        var window = BudgetDays.Window(bucket, agent.Spec.Budget, DateTimeOffset.UtcNow);
+        var (calls, tokens) = (0, 0L);
+        async Task RunAsync(int count)
+        {
+            var outcomes = await Task.WhenAll(Enumerable.Range(0, count).Select(i => ChatAsync(i % 2 == 0 ? a : b, key)));
+            Assert.All(outcomes, o => Assert.Equal(HttpStatusCode.OK, o.Status));
+            calls += count;
+            tokens += outcomes.Sum(o => TotalTokens(o.Body));
+        }
+
+        await RunAsync(10);
+        await _redis.KillAsync();
+        await RunAsync(20);
+
+        var (sharedA, sharedB) = ((SharedAdmissionState)a.State, (SharedAdmissionState)b.State);
+        Assert.False(sharedA.Shared || sharedB.Shared);
+        Assert.Contains(_stateLogs, l => l.Item2.StartsWith("Redis unreachable, admitting from this replica's memory", StringComparison.Ordinal));
+        var metrics = await Http.GetStringAsync(new Uri(a.MetricsAddress, "/metrics"));
+        Assert.Contains("drover_gateway_redis_up 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("drover_gateway_redis_pending_charges ", metrics, StringComparison.Ordinal);
+
+        await _redis.RestartAsync();
+        await Eventually.TrueAsync(() => Task.FromResult(sharedA.Shared && sharedB.Shared && sharedA.PendingCharges == 0 && sharedB.PendingCharges == 0), "both replicas to reconcile with Redis");
+        await RunAsync(10);
+
+        using var direct = _redis.Connect();
+        var counted = await new RedisAdmissionState(direct, TimeProvider.System, TimeSpan.FromSeconds(30)).ReadAsync(bucket, window.Start, CancellationToken.None);
+        Assert.Equal((calls, tokens), ((int)counted.Requests, counted.Tokens.Total));
+        Assert.Equal(40, calls);
+        Assert.Contains(_stateLogs, l => l.Item2.StartsWith("Redis reachable again; reconciled", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_of_two_replicas_under_steady_load_fails_no_call_but_the_stream_cut_at_the_deadline()
+    {
+        static Drover.Gateway.Hosting.GatewayOptions Draining(Drover.Gateway.Hosting.GatewayOptions o) =>
+            o with { ShutdownDelay = TimeSpan.FromMilliseconds(600), DrainTimeout = TimeSpan.FromMilliseconds(1500) };
+        var replicas = new List<GatewayHarness> { await ReplicaAsync(Draining), await ReplicaAsync(Draining) };
+        _cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/v1"), "sk-provider");
+        _cluster.Provider("slow", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/slow/v1"), "sk-slow");
+        var key = _cluster.KeyFor(_cluster.Agent("steady", [("openai", "gpt-4o-mini")]));
+        var slowKey = _cluster.KeyFor(_cluster.Agent("slow", [("slow", "gpt-4o-mini")]));
+
+        // Endpoints: the replicas whose /readyz answered 200 at the last look, every 50 ms.
+        var ready = new ConcurrentDictionary<GatewayHarness, bool>();
+        using var stop = new CancellationTokenSource();
+        var watching = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var replica in replicas.ToList())
+                {
+                    bool up;
+                    try
+                    {
+                        using var probe = await Http.GetAsync(new Uri(replica.HealthAddress, "/readyz"), stop.Token);
+                        up = probe.IsSuccessStatusCode;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        up = false;
+                    }
+
+                    ready[replica] = up;
+                }
+
+                await Task.Delay(50, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        });
+
+        // A stream that outlives the drain deadline of the first replica: the one call allowed to fail, and counted.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _upstream.Next("/slow/v1/chat/completions", (context, request) => ScriptedUpstream.StreamAsync(context, "openai/chat-stream.sse", request.Model, gate.Task, firstSent));
+        var first = replicas[0];
+        var longStream = Task.Run(async () =>
+        {
+            try
+            {
+                return (await ChatAsync(first, slowKey, stream: true)).Body;
+            }
+            catch (HttpRequestException e)
+            {
+                return "cut: " + e.Message;
+            }
+            catch (IOException e)
+            {
+                return "cut: " + e.Message;
+            }
+        });
+        await firstSent.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var failures = new ConcurrentQueue<string>();
+        var served = new ConcurrentDictionary<GatewayHarness, int>();
+        var next = 0;
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var candidates = ready.Where(r => r.Value).Select(r => r.Key).ToList();
+                if (candidates.Count == 0)
+                {
+                    failures.Enqueue("no replica was ready");
+                    await Task.Delay(50);
+                    continue;
+                }
+
+                var replica = candidates[Interlocked.Increment(ref next) % candidates.Count];
+                try
+                {
+                    var (status, body) = await ChatAsync(replica, key, stream: true);
+                    if (status != HttpStatusCode.OK || !body.Contains("data: [DONE]", StringComparison.Ordinal))
+                    {
+                        failures.Enqueue($"{status}: {body}");
+                    }
+                    else
+                    {
+                        served.AddOrUpdate(replica, 1, (_, n) => n + 1);
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException)
+                {
+                    failures.Enqueue(e.Message);
+                }
+            }
+        })).ToList();
+
+        try
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(served.Count == 2 && served.Values.All(n => n >= 5)), "both replicas to serve calls");
+            foreach (var old in replicas.ToList())
+            {
+                await old.StopAsync();
+                var replacement = await ReplicaAsync(Draining);
+                replicas.Add(replacement);
+                replicas.Remove(old);
+                ready.TryRemove(old, out _);
+                await Eventually.TrueAsync(() => Task.FromResult(served.GetValueOrDefault(replacement) >= 5), "the replacement to serve calls");
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(load);
+            await watching;
+            gate.TrySetResult();
+        }
+
+        Assert.Empty(failures);
+        Assert.Equal(4, served.Count);
+        var cut = await longStream;
+        Assert.DoesNotContain("data: [DONE]", cut, StringComparison.Ordinal);
+        Assert.Equal((1, 0), (first.Drain.Cut, _replicas[1].Drain.Cut));
+        output.WriteLine($"calls served per replica: {string.Join(", ", served.Values)}; cut at the deadline: {first.Drain.Cut}");
+    }
+}
