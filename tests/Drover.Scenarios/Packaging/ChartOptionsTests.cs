@@ -54,6 +54,7 @@ public sealed class ChartOptionsTests
                 "run", "--metrics-address=:9090", "--health-address=:9091", "--log-format=text", "--workers=8",
                 "--max-concurrent-rollouts=3", "--resync-period=30m", "--namespaces=team-a,team-b", "--leader-elect",
                 "--agent-otlp-endpoint=http://otel-collector.observability.svc:4317",
+                "--gateway-url=http://agent-operator-gateway.drover-system.svc:9090",
             ],
             args);
     }

@@ -30,6 +30,8 @@ public sealed partial class ChartRunOptionsTests
         ["--agent-otlp-endpoint"] = o => o.AgentOtlpEndpoint,
         ["--max-concurrent-rollouts"] = o => o.MaxConcurrentRollouts,
         ["--resync-period"] = o => o.ResyncPeriod,
+        // Set whenever gateway.enabled: the Service of the gateway this release installs.
+        ["--gateway-url"] = o => o.Gateway?.Url,
     };
 
     private static readonly Dictionary<string, string> NotForAPod = new(StringComparer.Ordinal)
@@ -82,7 +84,11 @@ public sealed partial class ChartRunOptionsTests
         var (_, _, options) = Run();
 
         Assert.Empty(options.Namespaces);
-        Assert.Equal(Defaults() with { Namespaces = options.Namespaces, LeaderElectionNamespace = "drover-system", PodName = PodName }, options);
+        // The chart installs the gateway by default, and tells the operator where it is.
+        Assert.Equal(new Uri("http://drover-gateway.drover-system.svc:8090"), options.Gateway?.Url);
+        Assert.Equal(
+            Defaults() with { Namespaces = options.Namespaces, LeaderElectionNamespace = "drover-system", PodName = PodName, Gateway = options.Gateway },
+            options);
     }
 
     [PackagingFact(PackagingTool.Helm)]
