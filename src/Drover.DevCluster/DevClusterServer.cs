@@ -1,5 +1,7 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using Drover.DevCluster.Access;
 using Drover.DevCluster.Controllers;
 using Drover.DevCluster.Http;
 using Drover.DevCluster.Resources;
@@ -19,29 +21,43 @@ namespace Drover.DevCluster;
 
 /// <summary>
 /// An in-process Kubernetes API server on 127.0.0.1 that kubectl, helm and the C# client accept:
-/// in-memory storage, watches, discovery, OpenAPI, CRDs, apply, garbage collection.
+/// in-memory storage, watches, discovery, OpenAPI, CRDs, apply, garbage collection; optionally the workload
+/// controllers and a node, TLS, bearer-token authentication, RBAC and owner-reference admission (see README.md).
 /// </summary>
 public sealed class DevClusterServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ControllerLoop _controllers;
+    private int _disposed;
 
-    private DevClusterServer(WebApplication app, ControllerLoop controllers, Uri baseAddress, RequestCounters requests, FaultInjector faults, ResourceOperations operations)
+    private DevClusterServer(WebApplication app, ControllerLoop controllers, Uri baseAddress, RequestCounters requests, FaultInjector faults, ResourceOperations operations, RequestLog requestLog, SimulatedImages images, X509Certificate2? certificate)
     {
         _app = app;
+        Certificate = certificate;
         _controllers = controllers;
         BaseAddress = baseAddress;
         Requests = requests;
         Faults = faults;
         Operations = operations;
+        RequestLog = requestLog;
+        Images = images;
     }
 
-    /// <summary><c>http://127.0.0.1:PORT</c>.</summary>
+    /// <summary><c>http://127.0.0.1:PORT</c>, or <c>https://</c> with <see cref="DevClusterOptions.Tls"/>.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The self-signed serving certificate when the server speaks TLS; null otherwise.</summary>
+    public X509Certificate2? Certificate { get; }
 
     public RequestCounters Requests { get; }
 
     public FaultInjector Faults { get; }
+
+    /// <summary>Every answered request with its client, user, verb, resource and status (see <see cref="TestControls.RequestLog"/>).</summary>
+    public RequestLog RequestLog { get; }
+
+    /// <summary>The images the simulated kubelet treats specially (the options' instance), to change while the cluster runs.</summary>
+    public SimulatedImages Images { get; }
 
     /// <summary>The server's write semantics, for tests that seed or inspect state without HTTP.</summary>
     public ResourceOperations Operations { get; }
@@ -52,16 +68,29 @@ public sealed class DevClusterServer : IAsyncDisposable
     public static async Task<DevClusterServer> StartAsync(DevClusterOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new DevClusterOptions();
+        Validate(options);
         var time = options.TimeProvider;
         var store = new ObjectStore(options.WatchHistoryLimit, options.WatchBufferSize);
         var catalog = new ResourceCatalog(BuiltinResources.All);
         var operations = new ResourceOperations(store, catalog, time);
         var crds = new CustomResourceDefinitionController(operations);
-        operations.Validator = CustomResourceDefinitionController.Validate;
+        operations.Validator = (type, obj) =>
+        {
+            CustomResourceDefinitionController.Validate(type, obj);
+            DeploymentValidation.Validate(type, obj);
+        };
         operations.CustomResourceDefinitionWritten = crds.Reconcile;
-        var requests = new RequestCounters();
-        var faults = new FaultInjector(() => store.CloseAllWatches("dropped by a test fault"));
+        var access = new AccessControl(options.Tokens, options.AuthorizeWithRbac, store);
+        if (options.EnforceOwnerReferencesPermission)
+        {
+            operations.Admission = new OwnerReferencesAdmission(access.Rules, catalog).Admit;
+        }
 
+        var requests = new RequestCounters();
+        var requestLog = new RequestLog(options.RequestLogLimit);
+        var faults = new FaultInjector(() => store.CloseAllWatches("dropped by a test fault"), (group, version, plural, obj) => ObjectInjection.Inject(operations, time, group, version, plural, obj));
+
+        var certificate = options.Tls ? SelfSignedCertificate.Create(time.GetUtcNow()) : null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole();
@@ -70,18 +99,26 @@ public sealed class DevClusterServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
-            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.DevCluster");
-        var handler = new ApiRequestHandler(operations, requests, faults, time, options.BookmarkInterval)
+        var handler = new ApiRequestHandler(operations, requests, faults, time, options.BookmarkInterval, access, requestLog)
         {
             RequestLog = options.LogRequests ? (method, path, status) => RequestLogging.Served(logger, method, path, status) : null,
         };
         app.Run(handler.HandleAsync);
 
-        var kubelet = options.SimulateKubelet ? new KubeletSimulator(operations, options.RolloutDelay, time) : null;
-        var controllers = new ControllerLoop(store, new GarbageCollector(operations), new NamespaceLifecycle(operations), crds, kubelet, time, logger);
+        var kubelet = options.SimulateKubelet ? new KubeletSimulator(operations, options.Images, options.RolloutDelay, options.RestartBackOff, time) : null;
+        var events = new EventExpiry(store, catalog, options.EventTtl, time);
+        var controllers = new ControllerLoop(store, new GarbageCollector(operations), new NamespaceLifecycle(operations), crds, events, kubelet, time, logger);
         store.Committed = change =>
         {
             operations.ServiceAddresses.Observe(change);
@@ -94,13 +131,36 @@ public sealed class DevClusterServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         controllers.Start();
-        return new DevClusterServer(app, controllers, new Uri($"http://127.0.0.1:{port}"), requests, faults, operations);
+        var scheme = certificate is null ? "http" : "https";
+        return new DevClusterServer(app, controllers, new Uri($"{scheme}://127.0.0.1:{port}"), requests, faults, operations, requestLog, options.Images, certificate);
     }
 
-    public string WriteKubeconfig(string path) => Kubeconfig.Write(path, BaseAddress);
+    /// <summary>
+    /// Writes a kubeconfig for this server (with its certificate as the cluster CA when it speaks TLS);
+    /// <paramref name="token"/> is the bearer token its user sends (one of <see cref="DevClusterOptions.Tokens"/>).
+    /// </summary>
+    public string WriteKubeconfig(string path, string? token = null) => Kubeconfig.Write(path, BaseAddress, token, Certificate?.ExportCertificatePem());
+
+    /// <summary>An HTTP handler that trusts this server's certificate (a plain one when it does not speak TLS), for tests' own clients.</summary>
+    public HttpMessageHandler CreateHttpHandler()
+    {
+        var handler = new SocketsHttpHandler();
+        if (Certificate is { } trusted)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetCertHashString() == trusted.GetCertHashString();
+        }
+
+        return handler;
+    }
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        Faults.DropHeld();
         Operations.ObjectStore.CloseAllWatches("server stopping");
         await _controllers.DisposeAsync();
         await _app.StopAsync();
@@ -125,6 +185,19 @@ public sealed class DevClusterServer : IAsyncDisposable
             },
         };
         operations.Create(services, "default", body, WriteOptions.Internal("kube-apiserver"));
+    }
+
+    private static void Validate(DevClusterOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.EventTtl, TimeSpan.Zero, nameof(options.EventTtl));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RolloutDelay, TimeSpan.Zero, nameof(options.RolloutDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RestartBackOff, TimeSpan.Zero, nameof(options.RestartBackOff));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RequestLogLimit, 1, nameof(options.RequestLogLimit));
+        ArgumentNullException.ThrowIfNull(options.Images, nameof(options.Images));
+        if (options.Tokens is null && (options.AuthorizeWithRbac || options.EnforceOwnerReferencesPermission))
+        {
+            throw new ArgumentException("AuthorizeWithRbac and EnforceOwnerReferencesPermission judge users, so they need Tokens to authenticate them", nameof(options));
+        }
     }
 
     private static void SeedNamespaces(ResourceOperations operations)

@@ -7,7 +7,10 @@ public static class Kubeconfig
 {
     public const string ClusterName = "drover-dev";
 
-    public static string Render(Uri server)
+    /// <summary>The placeholder token a kubeconfig carries when no real one is given.</summary>
+    public const string PlaceholderToken = "drover-dev-no-auth";
+
+    public static string Render(Uri server, string? token = null, string? certificateAuthorityPem = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         var text = new StringBuilder();
@@ -17,11 +20,16 @@ public static class Kubeconfig
         text.Append("- name: ").Append(ClusterName).Append('\n');
         text.Append("  cluster:\n");
         text.Append("    server: ").Append(server.GetLeftPart(UriPartial.Authority)).Append('\n');
+        if (certificateAuthorityPem is not null)
+        {
+            text.Append("    certificate-authority-data: ").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(certificateAuthorityPem))).Append('\n');
+        }
+
         text.Append("users:\n");
         text.Append("- name: ").Append(ClusterName).Append('\n');
-        // The server checks no credentials, but the C# client refuses a user without any.
+        // Without authentication the server checks no credentials, but the C# client refuses a user without any.
         text.Append("  user:\n");
-        text.Append("    token: drover-dev-no-auth\n");
+        text.Append("    token: ").Append(token ?? PlaceholderToken).Append('\n');
         text.Append("contexts:\n");
         text.Append("- name: ").Append(ClusterName).Append('\n');
         text.Append("  context:\n");
@@ -32,7 +40,7 @@ public static class Kubeconfig
         return text.ToString();
     }
 
-    public static string Write(string path, Uri server)
+    public static string Write(string path, Uri server, string? token = null, string? certificateAuthorityPem = null)
     {
         var full = Path.GetFullPath(path);
         if (Path.GetDirectoryName(full) is { Length: > 0 } directory)
@@ -40,7 +48,7 @@ public static class Kubeconfig
             Directory.CreateDirectory(directory);
         }
 
-        File.WriteAllText(full, Render(server));
+        File.WriteAllText(full, Render(server, token, certificateAuthorityPem));
         return full;
     }
 }

@@ -6,6 +6,7 @@ var port = 6443;
 var kubeconfig = Path.Combine(".kube", "dev-cluster.kubeconfig");
 var simulateKubelet = false;
 var logRequests = false;
+var tls = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -22,8 +23,11 @@ for (var i = 0; i < args.Length; i++)
         case "--log-requests":
             logRequests = true;
             break;
+        case "--tls":
+            tls = true;
+            break;
         default:
-            Console.Error.WriteLine("usage: Drover.DevCluster [--port 6443] [--kubeconfig path] [--simulate-kubelet] [--log-requests]");
+            Console.Error.WriteLine("usage: Drover.DevCluster [--port 6443] [--kubeconfig path] [--simulate-kubelet] [--log-requests] [--tls]");
             return 2;
     }
 }
@@ -40,7 +44,7 @@ void Stop(PosixSignalContext signal)
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-await using var server = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, SimulateKubelet = simulateKubelet, LogRequests = logRequests }, stop.Token);
+await using var server = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, SimulateKubelet = simulateKubelet, LogRequests = logRequests, Tls = tls }, stop.Token);
 var written = server.WriteKubeconfig(kubeconfig);
 Console.WriteLine($"dev cluster serving on {server.BaseAddress}");
 Console.WriteLine($"kubeconfig: {written}  (export KUBECONFIG={written})");

@@ -1,224 +1,162 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using Drover.DevCluster.Protocol;
-using Drover.DevCluster.Resources;
+using System.Collections.Concurrent;
+using Drover.DevCluster.Controllers.Workloads;
 using Drover.DevCluster.Storage;
+using Drover.DevCluster.TestControls;
 using Drover.DevCluster.Writes;
 
 namespace Drover.DevCluster.Controllers;
 
 /// <summary>
-/// Stands in for the deployment and job controllers plus kubelets: Deployments become fully available
-/// shortly after a spec change (after the configured rollout delay for a change to a running Deployment),
-/// Jobs complete.
+/// Stands in for the controllers and the node of a real cluster: the deployment, replica set and job controllers,
+/// a dynamic volume provisioner, and one node's kubelet. Driven by the objects that committed writes touched and by
+/// the timers those controllers set, so a settled cluster costs nothing per sweep, however many objects it holds.
 /// </summary>
 internal sealed class KubeletSimulator
 {
-    private readonly ResourceOperations _operations;
-    private readonly TimeSpan _rolloutDelay;
-    private readonly TimeProvider _time;
-    private readonly Dictionary<(string Uid, long Generation), (DateTimeOffset Seen, bool Rolling)> _firstSeen = [];
+    private readonly WorkloadContext _context;
+    private readonly DeploymentController _deployments;
+    private readonly ReplicaSetController _replicaSets;
+    private readonly JobController _jobs;
+    private readonly PodRuntime _pods;
+    private readonly VolumeProvisioner _volumes;
+    private readonly ConcurrentQueue<string> _gone = new();
 
-    public KubeletSimulator(ResourceOperations operations, TimeSpan rolloutDelay, TimeProvider time)
+    public KubeletSimulator(ResourceOperations operations, SimulatedImages images, TimeSpan startDelay, TimeSpan backOff, TimeProvider time)
     {
-        _operations = operations;
-        _rolloutDelay = rolloutDelay;
-        _time = time;
+        _context = new WorkloadContext(operations, images, startDelay, backOff, time);
+        _deployments = new DeploymentController(_context);
+        _replicaSets = new ReplicaSetController(_context);
+        _jobs = new JobController(_context);
+        _pods = new PodRuntime(_context);
+        _volumes = new VolumeProvisioner(_context);
     }
 
-    /// <summary>Whether some rollout or job is still waiting for its time to come.</summary>
-    public bool Pending { get; private set; }
+    /// <summary>When work is next due (now, if some is waiting), or null when nothing will happen by itself.</summary>
+    public DateTimeOffset? NextDue => _context.Queue.NextDue;
 
+    /// <summary>Called from the store's commit hook, under its lock: notes what to look at; true when it noted anything.</summary>
+    public bool Notify(StoreEvent change)
+    {
+        var obj = change.Object;
+        var key = new ObjectKey(change.Bucket, obj.Namespace, obj.Name);
+        var deleted = change.Type == "DELETED";
+        switch (change.Bucket)
+        {
+            case Buckets.Deployments:
+            case Buckets.Jobs:
+                _context.Queue.Add(key);
+                break;
+            case Buckets.ReplicaSets:
+                Index(key, obj, deleted);
+                _context.Queue.Add(key);
+                AddController(change);
+                break;
+            case Buckets.Pods:
+                Index(key, obj, deleted);
+                if (change.Type == "ADDED")
+                {
+                    _context.Queue.Add(key);
+                }
+
+                AddController(change);
+                break;
+            case Buckets.Claims:
+                if (deleted && Protocol.Json.String(obj.Object, "spec", "volumeName") is { Length: > 0 } volume)
+                {
+                    _context.Queue.Add(new ObjectKey(Buckets.Volumes, string.Empty, volume));
+                }
+                else if (!deleted)
+                {
+                    _context.Queue.Add(key);
+                }
+
+                break;
+            default:
+                return false;
+        }
+
+        if (deleted)
+        {
+            _gone.Enqueue(obj.Uid);
+        }
+
+        return true;
+    }
+
+    /// <summary>Does what is due; true when it wrote something (so another sweep should follow soon).</summary>
     public bool Sweep()
     {
-        var changed = false;
-        var pending = false;
-        var deployments = _operations.Catalog.Find("apps", "v1", "deployments")!;
-        foreach (var deployment in _operations.ObjectStore.List(deployments.StorageKey, null).Items)
+        while (_gone.TryDequeue(out var uid))
         {
-            var (wrote, waiting) = Roll(deployments, deployment);
-            changed |= wrote;
-            pending |= waiting;
+            _pods.Forget(uid);
+            _deployments.Forget(uid);
+            _context.Events.Forget(uid);
         }
 
-        var jobs = _operations.Catalog.Find("batch", "v1", "jobs")!;
-        foreach (var job in _operations.ObjectStore.List(jobs.StorageKey, null).Items)
-        {
-            var (wrote, waiting) = Run(jobs, job);
-            changed |= wrote;
-            pending |= waiting;
-        }
-
-        foreach (var key in _firstSeen.Keys.Where(k => !_operations.ObjectStore.UidExists(k.Uid)).ToList())
-        {
-            _firstSeen.Remove(key);
-        }
-
-        Pending = pending;
-        return changed;
-    }
-
-    private (bool Wrote, bool Waiting) Roll(ResourceType type, StoredObject deployment)
-    {
-        if (deployment.Metadata["deletionTimestamp"] is not null)
-        {
-            return (false, false);
-        }
-
-        var obj = deployment.Object;
-        var generation = Json.Integer(obj, "metadata", "generation") ?? 1;
-        var replicas = Json.Integer(obj, "spec", "replicas") ?? 1;
-        var observed = Json.Integer(obj, "status", "observedGeneration");
-
-        // Nearly every Deployment is settled nearly always. Seeing that from its status spares a deep clone, a template
-        // hash and a compare per Deployment per sweep, which at 10,000 Deployments spaced sweeps seconds apart.
-        if (observed == generation && IsSettled(obj, replicas))
-        {
-            return (false, false);
-        }
-
-        var now = _time.GetUtcNow();
-        // Whether this generation is a change to a running Deployment is decided when it is first seen.
-        var (seen, rolling) = FirstSeen(deployment.Uid, generation, now, observed is not null && observed < generation);
-        var settled = !rolling || now - seen >= _rolloutDelay;
-        var next = deployment.Clone();
-        var status = next["status"] as JsonObject ?? [];
-        next["status"] = status;
-        var replicaSet = $"{deployment.Name}-{TemplateHash(obj)}";
-        status["observedGeneration"] = generation;
-        if (settled)
-        {
-            SetCount(status, "replicas", replicas);
-            SetCount(status, "updatedReplicas", replicas);
-            SetCount(status, "readyReplicas", replicas);
-            SetCount(status, "availableReplicas", replicas);
-            status.Remove("unavailableReplicas");
-            Condition(status, "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now);
-            Condition(status, "Progressing", "True", "NewReplicaSetAvailable", $"ReplicaSet \"{replicaSet}\" has successfully progressed.", now);
-        }
-        else
-        {
-            SetCount(status, "replicas", replicas);
-            SetCount(status, "updatedReplicas", 0);
-            Condition(status, "Progressing", "True", "ReplicaSetUpdated", $"ReplicaSet \"{replicaSet}\" is progressing.", now);
-        }
-
-        var wrote = _operations.ReplaceInternal(type, deployment, next) is { } stored && stored.ResourceVersion != deployment.ResourceVersion;
-        return (wrote, !settled);
-    }
-
-    private (bool Wrote, bool Waiting) Run(ResourceType type, StoredObject job)
-    {
-        var obj = job.Object;
-        var conditions = Json.At(obj, "status", "conditions") as JsonArray ?? [];
-        if (job.Metadata["deletionTimestamp"] is not null
-            || Json.At(obj, "spec", "suspend")?.GetValue<bool>() == true
-            || conditions.Any(c => Json.String(c, "type") is "Complete" or "Failed"))
-        {
-            return (false, false);
-        }
-
-        var now = _time.GetUtcNow();
-        var (seen, _) = FirstSeen(job.Uid, 0, now, rolling: true);
-        var next = job.Clone();
-        var status = next["status"] as JsonObject ?? [];
-        next["status"] = status;
-        status["startTime"] ??= KubeTime.Format(seen);
-        var done = now - seen >= _rolloutDelay;
-        if (done)
-        {
-            status.Remove("active");
-            status["succeeded"] = Json.Integer(obj, "spec", "completions") ?? 1;
-            status["completionTime"] = KubeTime.Format(now);
-            Condition(status, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
-            Condition(status, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
-        }
-        else
-        {
-            status["active"] = 1;
-        }
-
-        var wrote = _operations.ReplaceInternal(type, job, next) is { } stored && stored.ResourceVersion != job.ResourceVersion;
-        return (wrote, !done);
-    }
-
-    private (DateTimeOffset Seen, bool Rolling) FirstSeen(string uid, long generation, DateTimeOffset now, bool rolling)
-    {
-        if (!_firstSeen.TryGetValue((uid, generation), out var entry))
-        {
-            entry = (now, rolling);
-            _firstSeen[(uid, generation)] = entry;
-        }
-
-        return entry;
-    }
-
-    private static string TemplateHash(JsonObject deployment)
-    {
-        var template = Json.At(deployment, "spec", "template")?.ToJsonString() ?? string.Empty;
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(template));
-        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
-        return string.Concat(hash.Take(10).Select(b => alphabet[b % alphabet.Length]));
-    }
-
-    /// <summary>Whether the status already says what a settled rollout of this generation would write.</summary>
-    private static bool IsSettled(JsonObject deployment, long replicas)
-    {
-        foreach (var field in (string[])["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"])
-        {
-            if ((Json.Integer(deployment, "status", field) ?? 0) != replicas)
-            {
-                return false;
-            }
-        }
-
-        if (Json.At(deployment, "status", "unavailableReplicas") is not null || Json.At(deployment, "status", "conditions") is not JsonArray conditions)
+        var now = _context.Time.GetUtcNow();
+        var work = _context.Queue.Take(now);
+        if (work.Count == 0)
         {
             return false;
         }
 
-        return conditions.Any(c => Json.String(c, "type") == "Available" && Json.String(c, "status") == "True")
-            && conditions.Any(c => Json.String(c, "type") == "Progressing" && Json.String(c, "reason") == "NewReplicaSetAvailable");
+        // In order: Deployments decide, then every ReplicaSet removes its excess pods before any creates new ones
+        // (see ReplicaSetController.Sync), then Jobs, the kubelet and volumes.
+        var byBucket = work.ToLookup(k => k.Bucket);
+        var steps = new List<(ObjectKey Key, Func<bool> Sync)>(work.Count + byBucket[Buckets.ReplicaSets].Count());
+        steps.AddRange(byBucket[Buckets.Deployments].Select(k => (k, (Func<bool>)(() => _deployments.Sync(k, now)))));
+        steps.AddRange(byBucket[Buckets.ReplicaSets].Select(k => (k, (Func<bool>)(() => _replicaSets.Sync(k, now, mayCreate: false)))));
+        steps.AddRange(byBucket[Buckets.ReplicaSets].Select(k => (k, (Func<bool>)(() => _replicaSets.Sync(k, now, mayCreate: true)))));
+        steps.AddRange(byBucket[Buckets.Jobs].Select(k => (k, (Func<bool>)(() => _jobs.Sync(k, now)))));
+        steps.AddRange(byBucket[Buckets.Pods].Select(k => (k, (Func<bool>)(() => _pods.Sync(k, now)))));
+        steps.AddRange(byBucket[Buckets.Claims].Select(k => (k, (Func<bool>)(() => _volumes.SyncClaim(k)))));
+        steps.AddRange(byBucket[Buckets.Volumes].Select(k => (k, (Func<bool>)(() => _volumes.SyncVolume(k)))));
+
+        var wrote = false;
+        Exception? failure = null;
+        foreach (var (stepKey, sync) in steps)
+        {
+            try
+            {
+                wrote |= sync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One object's trouble must not starve the rest: it is retried later, and the loop logs the failure.
+                _context.Queue.AddAt(stepKey, now + TimeSpan.FromSeconds(1));
+                failure ??= e;
+            }
+        }
+
+        if (failure is not null)
+        {
+            throw new InvalidOperationException("the simulated workload controllers failed on some objects; they are retried", failure);
+        }
+
+        return wrote;
     }
 
-    private static void SetCount(JsonObject status, string field, long value)
+    private void Index(ObjectKey key, StoredObject obj, bool deleted)
     {
-        if (value > 0)
+        if (deleted)
         {
-            status[field] = value;
+            _context.Owners.Remove(key);
+            return;
         }
-        else
-        {
-            status.Remove(field);
-        }
+
+        _context.Owners.Set(key, OwnerReferences.Controller(obj.Metadata) is { } reference ? Protocol.Json.String(reference, "uid") : null);
     }
 
-    private static void Condition(JsonObject status, string type, string value, string reason, string message, DateTimeOffset now)
+    private void AddController(StoreEvent change)
     {
-        var conditions = status["conditions"] as JsonArray ?? [];
-        status["conditions"] = conditions;
-        var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => Json.String(c, "type") == type);
-        if (existing is null)
+        if (OwnerReferences.ControllerKey(change.Bucket, change.Object) is { } owner)
         {
-            existing = new JsonObject { ["type"] = type };
-            conditions.Add(existing);
+            _context.Queue.Add(owner);
         }
 
-        var stamp = KubeTime.Format(now);
-        if (Json.String(existing, "status") != value)
+        if (change.Previous is { } previous && OwnerReferences.ControllerKey(change.Bucket, previous) is { } before)
         {
-            existing["lastTransitionTime"] = stamp;
+            _context.Queue.Add(before);
         }
-
-        if (Json.String(existing, "status") != value || Json.String(existing, "reason") != reason || Json.String(existing, "message") != message)
-        {
-            existing["lastUpdateTime"] = stamp;
-        }
-
-        existing["status"] = value;
-        existing["reason"] = reason;
-        existing["message"] = message;
-        existing["lastTransitionTime"] ??= stamp;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Drover.DevCluster.Access;
 using Drover.DevCluster.Protocol;
 using Drover.DevCluster.Resources;
 using Drover.DevCluster.Selectors;
@@ -20,14 +21,18 @@ internal sealed class ApiRequestHandler
     private readonly FaultInjector _faults;
     private readonly TimeProvider _time;
     private readonly TimeSpan _bookmarkInterval;
+    private readonly AccessControl _access;
+    private readonly TestControls.RequestLog _requests;
 
-    public ApiRequestHandler(ResourceOperations operations, RequestCounters counters, FaultInjector faults, TimeProvider time, TimeSpan bookmarkInterval)
+    public ApiRequestHandler(ResourceOperations operations, RequestCounters counters, FaultInjector faults, TimeProvider time, TimeSpan bookmarkInterval, AccessControl access, TestControls.RequestLog requests)
     {
         _operations = operations;
         _counters = counters;
         _faults = faults;
         _time = time;
         _bookmarkInterval = bookmarkInterval;
+        _access = access;
+        _requests = requests;
     }
 
     private ResourceCatalog Catalog => _operations.Catalog;
@@ -44,7 +49,20 @@ internal sealed class ApiRequestHandler
         finally
         {
             RequestLog?.Invoke(context.Request.Method, context.Request.Path + context.Request.QueryString, context.Response.StatusCode);
+            RecordRequest(context);
         }
+    }
+
+    private void RecordRequest(HttpContext context)
+    {
+        if (context.Items[typeof(RequestAttributes)] is not RequestAttributes request)
+        {
+            return;
+        }
+
+        var agent = context.Request.Headers.UserAgent.ToString();
+        _requests.Add(new TestControls.LoggedRequest(_time.GetUtcNow(), agent, RequestCounters.ClientOf(agent), request.User?.Name, request.User?.Groups ?? [],
+            request.Verb, request.ApiGroup, request.ApiVersion, request.Resource, request.Subresource, request.Namespace, request.Name, request.Path, context.Response.StatusCode));
     }
 
     private async Task DispatchAsync(HttpContext context)
@@ -56,6 +74,10 @@ internal sealed class ApiRequestHandler
                 return;
             }
 
+            context.Items[typeof(RequestAttributes)] = Describe(context, null);
+            var user = _access.Authenticate(context.Request.Headers.Authorization);
+            context.Items[typeof(DevClusterUser)] = user;
+            context.Items[typeof(RequestAttributes)] = Describe(context, user);
             if (!await TryServeNonResourceAsync(context))
             {
                 var path = ResourcePath.Parse(context.Request.Path.Value ?? "/");
@@ -149,6 +171,14 @@ internal sealed class ApiRequestHandler
         var query = request.Query;
         var verb = Verb(request.Method, path, query);
         _counters.Record(RequestCounters.ClientOf(request.Headers.UserAgent), verb, path.CounterResource);
+        var attributes = Describe(context, context.Items[typeof(DevClusterUser)] as DevClusterUser);
+        if (!await _faults.HoldAsync(path.Resource, path.CounterResource, verb, context.RequestAborted))
+        {
+            context.Abort();
+            return;
+        }
+
+        _access.Authorize(attributes);
         if (_faults.Latency > TimeSpan.Zero)
         {
             await Task.Delay(_faults.Latency, _time, context.RequestAborted);
@@ -240,6 +270,36 @@ internal sealed class ApiRequestHandler
             "DELETE" => named ? "delete" : "deletecollection",
             _ => "unsupported",
         };
+    }
+
+    /// <summary>The request in authorization's terms (the API server's RequestInfo), for the request log and RBAC.</summary>
+    private static RequestAttributes Describe(HttpContext context, DevClusterUser? user)
+    {
+        var request = context.Request;
+        var path = ResourcePath.Parse(request.Path.Value ?? "/");
+        if (path is null)
+        {
+            return RequestAttributes.NonResource(user, request.Method, request.Path.Value ?? "/");
+        }
+
+        var verb = Verb(request.Method, path, request.Query);
+        return new RequestAttributes(user, verb, path.Group, path.Version, path.Resource, path.Subresource,
+            path.Namespace, path.Name.Length > 0 ? path.Name : NameSelected(request.Query), request.Path.Value ?? "/");
+    }
+
+    /// <summary>For list and watch, the name a <c>metadata.name=</c> field selector picks, as the API server's RequestInfo takes it.</summary>
+    private static string NameSelected(IQueryCollection query)
+    {
+        foreach (var term in query["fieldSelector"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = term.Split('=', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2 && parts[0].Trim() == "metadata.name" && !term.Contains("!=", StringComparison.Ordinal))
+            {
+                return parts[1].Trim();
+            }
+        }
+
+        return string.Empty;
     }
 
     private static ApiException Injected(int statusCode, TimeSpan? retryAfter)
@@ -468,6 +528,7 @@ internal sealed class ApiRequestHandler
             FieldValidation = validation.Length > 0 ? validation : "Warn",
             DryRun = query["dryRun"] is ["All"],
             UserAgent = context.Request.Headers.UserAgent.ToString(),
+            User = context.Items[typeof(DevClusterUser)] as DevClusterUser,
         };
     }
 

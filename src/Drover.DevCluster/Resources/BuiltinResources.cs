@@ -19,6 +19,7 @@ public static class BuiltinResources
         },
         Core("pods", "Pod", shortNames: ["po"], status: true, categories: ["all"], returnsDeleted: true),
         Core("persistentvolumeclaims", "PersistentVolumeClaim", shortNames: ["pvc"], status: true),
+        Core("persistentvolumes", "PersistentVolume", namespaced: false, shortNames: ["pv"], status: true),
         new()
         {
             Group = "apps", Version = "v1", Plural = "deployments", Kind = "Deployment", Namespaced = true,
@@ -26,7 +27,7 @@ public static class BuiltinResources
             AnnotationsBumpGeneration = true,
             Scale = new ScaleSubresource(".spec.replicas", ".status.replicas", ".spec.selector"),
         },
-        // Served (empty unless a client writes some) because kstatus, behind helm --wait, lists a Deployment's ReplicaSets.
+        // The simulated deployment controller keeps one per pod-template revision; kstatus (helm --wait) lists them too.
         new()
         {
             Group = "apps", Version = "v1", Plural = "replicasets", Kind = "ReplicaSet", Namespaced = true,

@@ -21,13 +21,9 @@ internal static class BuiltinColumns
                 (Col("Selector", "string", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", 1),
                     (o, _) => Selectors.LabelSelector.FromObject(Json.At(o, "spec", "selector") as JsonObject).ToString()),
             ],
-            ("", "pods") =>
-            [
-                (Col("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."), (o, _) => ReadyContainers(o)),
-                (Col("Status", "string", "The aggregate status of the containers in this pod."), (o, _) => Json.String(o, "status", "phase") ?? "Pending"),
-                (Col("Restarts", "string", "The number of times the containers in this pod have been restarted."), (o, _) => "0"),
-                (Age(), AgeCell),
-            ],
+            ("", "pods") => WorkloadColumns.Pods,
+            ("apps", "replicasets") => WorkloadColumns.ReplicaSets,
+            ("", "persistentvolumes") => VolumeColumns.Volumes,
             ("", "namespaces") =>
             [
                 (Col("Status", "string", "The status of the namespace"), (o, _) => Json.String(o, "status", "phase") ?? "Active"),
@@ -213,26 +209,19 @@ internal static class BuiltinColumns
             ? string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))
             : "<none>";
 
-    private static PrinterColumn Col(string name, string type, string description, int priority = 0) =>
+    internal static PrinterColumn Col(string name, string type, string description, int priority = 0) =>
         new(name, type, null, description, priority, string.Empty);
 
-    private static PrinterColumn Age() =>
+    internal static PrinterColumn Age() =>
         Col("Age", "string", "CreationTimestamp is a timestamp representing the server time when this object was created.");
 
-    private static JsonNode? AgeCell(JsonObject obj, DateTimeOffset now) =>
+    internal static JsonNode? AgeCell(JsonObject obj, DateTimeOffset now) =>
         KubeTime.TryParse(Json.String(obj, "metadata", "creationTimestamp"), out var created) ? HumanDuration.Format(now - created) : "<unknown>";
 
     private static long Int(JsonObject obj, params string[] path) => Json.Integer(obj, path) ?? 0;
 
-    private static string Containers(JsonObject obj, string field) =>
+    internal static string Containers(JsonObject obj, string field) =>
         string.Join(",", (Json.At(obj, "spec", "template", "spec", "containers") as JsonArray ?? []).Select(c => Json.String(c, field)));
-
-    private static string ReadyContainers(JsonObject obj)
-    {
-        var total = (Json.At(obj, "spec", "containers") as JsonArray)?.Count ?? 0;
-        var ready = (Json.At(obj, "status", "containerStatuses") as JsonArray ?? []).Count(c => Json.At(c, "ready")?.GetValue<bool>() == true);
-        return $"{ready}/{total}";
-    }
 
     private static string JobStatus(JsonObject obj)
     {

@@ -43,6 +43,9 @@ public sealed partial class ResourceOperations
     /// <summary>Kind-specific validation run on every create and update (the CRD controller validates CRDs here).</summary>
     public Action<ResourceType, JsonObject>? Validator { get; set; }
 
+    /// <summary>Admission run on every create and update a client makes: the kind, the old object (null on create), the new one, the subresource.</summary>
+    public Action<ResourceType, JsonObject?, JsonObject, string?, WriteOptions>? Admission { get; set; }
+
     public StoredObject Get(ResourceType type, string ns, string name)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -65,7 +68,11 @@ public sealed partial class ResourceOperations
         var obj = PrepareCreate(storage, ns, body, options);
         try
         {
-            RecordManagedFields(type, null, obj, options, null);
+            if (options.RecordManagedFields)
+            {
+                RecordManagedFields(type, null, obj, options, null);
+            }
+
             var stored = Insert(storage, obj, options);
             if (options.DryRun)
             {
@@ -502,7 +509,7 @@ public sealed partial class ResourceOperations
         // The uid comes first: a Job's generated selector and a Service's addresses are keyed by it.
         metadata["uid"] = Guid.NewGuid().ToString();
         BuiltinDefaults.OnCreate(type, obj, ServiceAddresses);
-        Admit(type, obj, options, checkUnknown: !keepManagedFields);
+        Admit(type, null, obj, null, options, checkUnknown: !keepManagedFields);
         metadata["creationTimestamp"] = KubeTime.Format(Now);
         if (type.HasGeneration)
         {
@@ -611,7 +618,7 @@ public sealed partial class ResourceOperations
             }
         }
 
-        Admit(type, next, options, checkUnknown: subresource is null && recordManagedFields);
+        Admit(type, old, next, subresource, options, checkUnknown: subresource is null && recordManagedFields);
         if (type.HasGeneration && GenerationChanged(type, old, next))
         {
             metadata["generation"] = (Json.Integer(oldMetadata, "generation") ?? 0) + 1;
@@ -701,29 +708,68 @@ public sealed partial class ResourceOperations
     }
 
     /// <summary>Equal apart from managedFields timestamps: such a write is a no-op and keeps its resourceVersion.</summary>
-    private static bool Unchanged(JsonObject before, JsonObject after)
+    private static bool Unchanged(JsonObject before, JsonObject after) =>
+        JsonNode.DeepEquals(before, after) || SameApartFromManagedFieldTimes(before, after);
+
+    // Compared in place: copying both objects to blank the times cost two deep clones on every write that changes something.
+    private static bool SameApartFromManagedFieldTimes(JsonObject before, JsonObject after)
     {
-        if (JsonNode.DeepEquals(before, after))
+        if (before.Count != after.Count)
         {
-            return true;
+            return false;
         }
 
-        var a = (JsonObject)before.DeepClone();
-        var b = (JsonObject)after.DeepClone();
-        StripManagedFieldTimes(a);
-        StripManagedFieldTimes(b);
-        return JsonNode.DeepEquals(a, b);
-    }
-
-    private static void StripManagedFieldTimes(JsonObject obj)
-    {
-        if (Json.At(obj, "metadata", "managedFields") is JsonArray entries)
+        foreach (var (key, value) in before)
         {
-            foreach (var entry in entries.OfType<JsonObject>())
+            if (!after.TryGetPropertyValue(key, out var other))
             {
-                entry.Remove("time");
+                return false;
+            }
+
+            if (key == "metadata" && value is JsonObject metadata && other is JsonObject otherMetadata)
+            {
+                if (metadata.Count != otherMetadata.Count || metadata.Any(m => !otherMetadata.TryGetPropertyValue(m.Key, out var o)
+                    || !(m.Key == "managedFields" ? SameEntriesApartFromTimes(m.Value, o) : JsonNode.DeepEquals(m.Value, o))))
+                {
+                    return false;
+                }
+            }
+            else if (!JsonNode.DeepEquals(value, other))
+            {
+                return false;
             }
         }
+
+        return true;
+    }
+
+    private static bool SameEntriesApartFromTimes(JsonNode? before, JsonNode? after)
+    {
+        if (before is not JsonArray a || after is not JsonArray b || a.Count != b.Count)
+        {
+            return JsonNode.DeepEquals(before, after);
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (a[i] is not JsonObject x || b[i] is not JsonObject y)
+            {
+                if (!JsonNode.DeepEquals(a[i], b[i]))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (x.Count(p => p.Key != "time") != y.Count(p => p.Key != "time")
+                || x.Any(p => p.Key != "time" && (!y.TryGetPropertyValue(p.Key, out var v) || !JsonNode.DeepEquals(p.Value, v))))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool GenerationChanged(ResourceType type, JsonObject old, JsonObject next)
@@ -757,9 +803,10 @@ public sealed partial class ResourceOperations
         return copy;
     }
 
-    private void Admit(ResourceType type, JsonObject obj, WriteOptions options, bool checkUnknown)
+    private void Admit(ResourceType type, JsonObject? old, JsonObject obj, string? subresource, WriteOptions options, bool checkUnknown)
     {
         Validator?.Invoke(type, obj);
+        Admission?.Invoke(type, old, obj, subresource, options);
         if (type.Schema is not { } schema)
         {
             return;

@@ -18,7 +18,7 @@ public abstract class ClusterTestBase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = await DevClusterServer.StartAsync(Options);
-        Http = new HttpClient { BaseAddress = Server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(Server.CreateHttpHandler()) { BaseAddress = Server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,94 @@
+namespace Drover.DevCluster.TestControls;
+
+/// <summary>
+/// Every request the server answered, in order, with who made it and what it asked (the attributes authorization
+/// sees), so a test can check which client did what: for example that every request an operator made is granted by
+/// its Role. Keeps the latest <see cref="DevClusterOptions.RequestLogLimit"/> entries and counts the ones it dropped.
+/// </summary>
+public sealed class RequestLog
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<LoggedRequest> _entries = new();
+    private readonly int _limit;
+    private long _dropped;
+
+    internal RequestLog(int limit) => _limit = Math.Max(1, limit);
+
+    /// <summary>Requests dropped because the log was full; a test that needs every request can assert this is 0.</summary>
+    public long Dropped
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dropped;
+            }
+        }
+    }
+
+    /// <summary>A copy of the entries, oldest first.</summary>
+    public IReadOnlyList<LoggedRequest> Entries()
+    {
+        lock (_gate)
+        {
+            return [.. _entries];
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _entries.Clear();
+            _dropped = 0;
+        }
+    }
+
+    internal void Add(LoggedRequest entry)
+    {
+        lock (_gate)
+        {
+            if (_entries.Count == _limit)
+            {
+                _entries.Dequeue();
+                _dropped++;
+            }
+
+            _entries.Enqueue(entry);
+        }
+    }
+}
+
+/// <summary>One answered request.</summary>
+/// <param name="Time">When the answer was complete.</param>
+/// <param name="UserAgent">The User-Agent header, as sent.</param>
+/// <param name="Client">The User-Agent's product token (before the first <c>/</c>), as request counters and field managers name clients.</param>
+/// <param name="User">The authenticated user (or <c>system:anonymous</c>); null when authentication is off.</param>
+/// <param name="Groups">The user's groups; empty when authentication is off.</param>
+/// <param name="Verb">The Kubernetes verb (get, list, watch, create, update, patch, delete, deletecollection); for other paths the lower-case HTTP method.</param>
+/// <param name="ApiGroup">The API group (empty for the core group).</param>
+/// <param name="ApiVersion">The API version.</param>
+/// <param name="Resource">The resource plural; empty for requests that are not for a resource (discovery, OpenAPI, health).</param>
+/// <param name="Subresource">status, scale, finalize, log, ... or null.</param>
+/// <param name="Namespace">The namespace in the path; empty for cluster-scoped and all-namespace requests.</param>
+/// <param name="Name">The object's name (for list and watch, the one a <c>metadata.name</c> field selector names); empty otherwise.</param>
+/// <param name="Path">The request path.</param>
+/// <param name="StatusCode">The HTTP status answered (200 for a watch that streamed).</param>
+public sealed record LoggedRequest(
+    DateTimeOffset Time,
+    string UserAgent,
+    string Client,
+    string? User,
+    IReadOnlyList<string> Groups,
+    string Verb,
+    string ApiGroup,
+    string ApiVersion,
+    string Resource,
+    string? Subresource,
+    string Namespace,
+    string Name,
+    string Path,
+    int StatusCode)
+{
+    public bool IsResourceRequest => Resource.Length > 0;
+}
