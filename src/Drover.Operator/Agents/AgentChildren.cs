@@ -22,7 +22,7 @@ internal sealed record AgentChildren(
             AgentSecretBuilder.Build(plan),
             WorkspaceClaimBuilder.Build(plan),
             ServiceBuilder.Build(plan),
-            NetworkPolicyBuilder.Build(plan),
+            NetworkPolicyBuilder.Build(plan, options),
             DeploymentBuilder.Build(plan, options));
     }
 

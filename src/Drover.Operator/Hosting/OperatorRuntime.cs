@@ -43,7 +43,7 @@ internal sealed class OperatorRuntime : IDisposable
         var events = new EventRecorder(client, logger: loggerFactory.CreateLogger<EventRecorder>(), time: time);
         var children = new ChildWriter(applier, Informers, loggerFactory.CreateLogger<ChildWriter>());
         Pacer = new RolloutPacer(options.MaxConcurrentRollouts, time);
-        var builderOptions = new OperatorOptions { AgentOtlpEndpoint = options.AgentOtlpEndpoint };
+        var builderOptions = new OperatorOptions { AgentOtlpEndpoint = options.AgentOtlpEndpoint, DnsPeers = options.DnsPeers };
         var controllerOptions = new ControllerOptions { Workers = options.Workers, ResyncPeriod = options.ResyncPeriod };
 
         ModelProviders = ModelProviderController.Create(

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Drover.Operator.Agents;
 
 namespace Drover.Operator.Hosting;
 
@@ -39,6 +40,9 @@ internal sealed record RunOptions
 
     public int MaxConcurrentRollouts { get; init; } = 10;
 
+    /// <summary>Where agents with Restricted egress may send DNS queries.</summary>
+    public IReadOnlyList<DnsPeer> DnsPeers { get; init; } = DnsPeer.Defaults;
+
     /// <summary>Every cached object is reconciled again this often, to catch drift no event reported.</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -65,6 +69,7 @@ internal sealed record RunOptions
         new("log-format", "json|text", "DROVER_LOG_FORMAT", "json", "Log format: one JSON object a line, or text for people."),
         new("agent-otlp-endpoint", "URL", "DROVER_AGENT_OTLP_ENDPOINT", "none", "OTLP endpoint handed to agent pods (OTEL_EXPORTER_OTLP_ENDPOINT)."),
         new("max-concurrent-rollouts", "N", "DROVER_MAX_CONCURRENT_ROLLOUTS", "10", "Agents rolling a new configuration at once."),
+        new("dns-peers", "NS/LABEL=VALUE|CIDR,...", "DROVER_DNS_PEERS", DnsPeer.DefaultsText, "Where agents with Restricted egress may send DNS queries (ports 53 and 5353, UDP and TCP): DNS pods by namespace and label, or address ranges."),
         new("resync-period", "DURATION", "DROVER_RESYNC_PERIOD", "10m", "Every object is reconciled again this often (30s, 10m, 1h)."),
         new("kubeconfig", "PATH", Environment: null, "KUBECONFIG, else in-cluster, else ~/.kube/config", "The kubeconfig of the cluster to run against."),
         new("context", "NAME", "DROVER_CONTEXT", "the kubeconfig's current-context", "The kubeconfig context to use."),
@@ -161,6 +166,18 @@ internal sealed record RunOptions
             ExitWhenReady = Boolean("exit-when-ready", values["exit-when-ready"], problems),
             ResyncPeriod = Duration("resync-period", values["resync-period"], defaults.ResyncPeriod, problems),
         };
+
+        if (NonEmpty(values["dns-peers"]) is { } dnsPeers)
+        {
+            if (DnsPeer.ParseList(dnsPeers, out var dnsError) is { } peers)
+            {
+                options = options with { DnsPeers = peers };
+            }
+            else
+            {
+                problems.Add($"--dns-peers: {dnsError}");
+            }
+        }
 
         var format = (values["log-format"] ?? defaults.LogFormat).Trim().ToLowerInvariant();
         if (format is not ("json" or "text"))

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Drover.Operator.Agents;
 using Drover.Operator.Children;
 using Drover.Operator.Resolution;
 
@@ -31,18 +32,38 @@ internal static class RenderCommand
         {
             Description = "OTLP endpoint handed to agents (OTEL_EXPORTER_OTLP_ENDPOINT), as the operator would be configured.",
         };
+        var dnsPeers = new Option<string?>("--dns-peers")
+        {
+            Description = $"Where agents with Restricted egress may send DNS queries, as the operator would be configured [default: {DnsPeer.DefaultsText}].",
+        };
         var command = new Command("render", "Print the objects the operator would create for the given manifests, without a cluster.")
         {
             files,
             ns,
             otlp,
+            dnsPeers,
         };
-        command.SetAction(result => Run(
-            result.GetValue(files) ?? [],
-            result.GetValue(ns) ?? "default",
-            new OperatorOptions { AgentOtlpEndpoint = result.GetValue(otlp) },
-            result.InvocationConfiguration.Output,
-            result.InvocationConfiguration.Error));
+        command.SetAction(result =>
+        {
+            var peers = DnsPeer.Defaults;
+            if (result.GetValue(dnsPeers) is { Length: > 0 } text)
+            {
+                if (DnsPeer.ParseList(text, out var problem) is not { } parsed)
+                {
+                    result.InvocationConfiguration.Error.WriteLine($"error: --dns-peers: {problem}");
+                    return BadInput;
+                }
+
+                peers = parsed;
+            }
+
+            return Run(
+                result.GetValue(files) ?? [],
+                result.GetValue(ns) ?? "default",
+                new OperatorOptions { AgentOtlpEndpoint = result.GetValue(otlp), DnsPeers = peers },
+                result.InvocationConfiguration.Output,
+                result.InvocationConfiguration.Error);
+        });
         return command;
     }
 
