@@ -1,3 +1,5 @@
+using Drover.Operator.Agents;
+
 namespace Drover.Operator;
 
 /// <summary>Operator-wide settings that change what the builders produce.</summary>
@@ -14,6 +16,8 @@ internal sealed record OperatorOptions
     /// <c>spec.model.access</c> is unset use it; when null they reach providers directly.
     /// </summary>
     public Gateway.GatewayEndpoint? Gateway { get; init; }
+    /// <summary>Where agents with Restricted egress may send DNS queries (<c>--dns-peers</c>).</summary>
+    public IReadOnlyList<DnsPeer> DnsPeers { get; init; } = DnsPeer.Defaults;
 
     /// <summary>The options used when none are configured.</summary>
     public static OperatorOptions Default { get; } = new();

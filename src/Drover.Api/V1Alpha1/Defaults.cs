@@ -19,6 +19,12 @@ public static class Defaults
     /// <summary>Retries of a failed scheduled run: none, since a retried prompt costs tokens again.</summary>
     public const int ScheduleRetries = 0;
 
+    /// <summary>
+    /// Seconds a scheduled run may take before it is stopped: an hour, so a hung run cannot block the runs after it
+    /// (concurrencyPolicy Forbid) for longer than that.
+    /// </summary>
+    public const long ScheduleTimeoutSeconds = 3600;
+
     /// <summary>Successful scheduled runs kept.</summary>
     public const int SuccessfulRunsKept = 3;
 
@@ -116,6 +122,7 @@ public static class Defaults
         spec.Suspend ??= false;
         spec.ConcurrencyPolicy ??= ConcurrencyPolicies.Forbid;
         spec.Retries ??= ScheduleRetries;
+        spec.TimeoutSeconds ??= ScheduleTimeoutSeconds;
         spec.History ??= new RunHistory();
         spec.History.Successful ??= SuccessfulRunsKept;
         spec.History.Failed ??= FailedRunsKept;

@@ -86,8 +86,9 @@ public sealed class ScheduleSpec
     [Minimum(0)]
     public long? StartingDeadlineSeconds { get; set; }
 
-    /// <summary>Seconds a run may take before it is stopped.</summary>
+    /// <summary>Seconds a run may take before it is stopped (the Job's activeDeadlineSeconds). Defaults to 3600.</summary>
     [Minimum(1)]
+    [Default(Defaults.ScheduleTimeoutSeconds)]
     public long? TimeoutSeconds { get; set; }
 
     /// <summary>How often a failed run is retried.</summary>

@@ -25,7 +25,7 @@ internal sealed record AgentChildren(
             plan.GatewayKey is { } key ? GatewayKeySecretBuilder.Build(plan.Agent, plan.Name, ChildLabels.AgentComponent, key) : null,
             WorkspaceClaimBuilder.Build(plan),
             ServiceBuilder.Build(plan),
-            NetworkPolicyBuilder.Build(plan),
+            NetworkPolicyBuilder.Build(plan, options),
             DeploymentBuilder.Build(plan, options));
     }
 

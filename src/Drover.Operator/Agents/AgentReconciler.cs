@@ -7,6 +7,7 @@ using Drover.Operator.Cluster;
 using Drover.Operator.Observability;
 using Drover.Operator.Rollouts;
 using Drover.Operator.Status;
+using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -66,48 +67,103 @@ internal sealed class AgentReconciler(
         }
 
         var desired = AgentChildren.Build(plan, options);
+        var key = new ObjectKey(plan.Namespace, plan.Name);
+        var hash = plan.Configuration.Hash;
+        var liveHash = DeploymentProgress.ConfigHash(live, ChildLabels.ConfigHashAnnotation);
+
+        // Only a new configuration of a running agent is paced; creating an agent or changing its image is not.
+        var paced = live is not null && liveHash is not null && liveHash != hash;
+        if (paced)
+        {
+            var decision = pacer.TryStart(key, hash, DeploymentProgress.ProgressDeadline(live));
+            if (!decision.Allowed)
+            {
+                OperatorLog.RolloutWaiting(logger, plan.Namespace, plan.Name, hash, decision.Rolling, pacer.MaxConcurrent);
+                return await WaitForSlotAsync(agent, resolution, desired, live!, liveHash!, cancellationToken);
+            }
+
+            OperatorLog.RolloutStarted(logger, plan.Namespace, plan.Name, hash);
+        }
+
+        AgentRollout rollout;
+        try
+        {
+            rollout = await RollOutAsync(agent, desired, hash, cancellationToken);
+        }
+        catch (Exception)
+        {
+            // An apply that did not go through must not keep other agents waiting until the slot's deadline.
+            ReleaseIfPaced();
+            throw;
+        }
+
+        if (rollout.Failure is { } refused)
+        {
+            ReleaseIfPaced();
+            return await ReportBlockedAsync(agent, resolution, live, refused, cancellationToken);
+        }
+
+        await children.PruneAsync(agent, desired.All, cancellationToken);
+        await WriteStatusAsync(agent, AgentStatusCalculator.Compute(agent, resolution, live, rollout), cancellationToken);
+        return ReconcileResult.Done;
+
+        void ReleaseIfPaced()
+        {
+            if (paced)
+            {
+                pacer.Release(key, hash);
+            }
+        }
+    }
+
+    // What a pod needs exists before the pod, so the Deployment goes last.
+    private async Task<AgentRollout> RollOutAsync(Agent agent, AgentChildren desired, string hash, CancellationToken cancellationToken)
+    {
+        var applied = false;
         foreach (var child in desired.All)
         {
-            // What a pod needs exists before the pod, so the Deployment goes last, and only when the pacer allows.
-            if (!ReferenceEquals(child, desired.Deployment)
+            var result = await children.ApplyAsync(agent, child, cancellationToken);
+            if (result.Failure is { } failure)
+            {
+                return new AgentRollout(hash, applied, Pending: false, pacer.MaxConcurrent) { Failure = failure };
+            }
+
+            if (ReferenceEquals(child, desired.Deployment))
+            {
+                applied = result.Applied;
+            }
+        }
+
+        return new AgentRollout(hash, applied, Pending: false, pacer.MaxConcurrent);
+    }
+
+    /// <summary>
+    /// A new configuration waits for a rollout slot. Its Secret, NetworkPolicy and Service wait with its Deployment: the
+    /// running pods read the Secret's files, are let out by the NetworkPolicy and are reached through the Service, so
+    /// until their turn they keep the keys, egress and routing of the configuration they run. Nothing is pruned
+    /// either, as a child the new configuration drops may be one they still use.
+    /// </summary>
+    private async Task<ReconcileResult> WaitForSlotAsync(Agent agent, AgentResolution resolution, AgentChildren desired, V1Deployment live, string liveHash, CancellationToken cancellationToken)
+    {
+        foreach (var child in desired.All)
+        {
+            if (!WaitsForRollout(child, desired)
                 && (await children.ApplyAsync(agent, child, cancellationToken)).Failure is { } failure)
             {
                 return await ReportBlockedAsync(agent, resolution, live, failure, cancellationToken);
             }
         }
 
-        var rollout = await RollOutAsync(agent, plan, desired.Deployment, live, cancellationToken);
-        if (rollout.Failure is { } refused)
-        {
-            return await ReportBlockedAsync(agent, resolution, live, refused, cancellationToken);
-        }
-
-        await children.PruneAsync(agent, desired.All, cancellationToken);
+        var rollout = new AgentRollout(liveHash, Applied: false, Pending: true, pacer.MaxConcurrent);
         await WriteStatusAsync(agent, AgentStatusCalculator.Compute(agent, resolution, live, rollout), cancellationToken);
-        return rollout.Pending ? ReconcileResult.After(RolloutRetryInterval) : ReconcileResult.Done;
+        return ReconcileResult.After(RolloutRetryInterval);
     }
 
-    private async Task<AgentRollout> RollOutAsync(Agent agent, AgentPlan plan, V1Deployment desired, V1Deployment? live, CancellationToken cancellationToken)
-    {
-        var hash = plan.Configuration.Hash;
-        var liveHash = DeploymentProgress.ConfigHash(live, ChildLabels.ConfigHashAnnotation);
-
-        // Only a new configuration of a running agent is paced; creating an agent or changing its image is not.
-        if (live is not null && liveHash is not null && liveHash != hash)
-        {
-            var decision = pacer.TryStart(new ObjectKey(plan.Namespace, plan.Name), hash);
-            if (!decision.Allowed)
-            {
-                OperatorLog.RolloutWaiting(logger, plan.Namespace, plan.Name, hash, decision.Rolling, pacer.MaxConcurrent);
-                return new AgentRollout(liveHash, Applied: false, Pending: true, pacer.MaxConcurrent);
-            }
-
-            OperatorLog.RolloutStarted(logger, plan.Namespace, plan.Name, hash);
-        }
-
-        var applied = await children.ApplyAsync(agent, desired, cancellationToken);
-        return new AgentRollout(hash, applied.Applied, Pending: false, pacer.MaxConcurrent) { Failure = applied.Failure };
-    }
+    private static bool WaitsForRollout(IKubernetesObject<V1ObjectMeta> child, AgentChildren desired) =>
+        ReferenceEquals(child, desired.Deployment)
+        || ReferenceEquals(child, desired.Secret)
+        || ReferenceEquals(child, desired.NetworkPolicy)
+        || ReferenceEquals(child, desired.Service);
 
     // A child that cannot be written stops the rest: a Deployment must not start on a Secret that is someone else's.
     private async Task<ReconcileResult> ReportBlockedAsync(Agent agent, AgentResolution resolution, V1Deployment? live, ResolutionFailure failure, CancellationToken cancellationToken)

@@ -22,6 +22,7 @@ namespace Drover.Operator.Children;
 [JsonSerializable(typeof(V1NetworkPolicy))]
 [JsonSerializable(typeof(V1PersistentVolumeClaim))]
 [JsonSerializable(typeof(V1CronJob))]
+[JsonSerializable(typeof(V1Job))]
 [JsonSerializable(typeof(V1Namespace))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ChildJsonContext : JsonSerializerContext;

@@ -54,6 +54,13 @@ internal sealed class OperatorInformers : IClusterLookup
         NetworkPolicies = new Informer<V1NetworkPolicy>(client, OperatorKinds.NetworkPolicies, owned, logger);
         Claims = new Informer<V1PersistentVolumeClaim>(client, OperatorKinds.PersistentVolumeClaims, owned, logger);
         CronJobs = new Informer<V1CronJob>(client, OperatorKinds.CronJobs, owned, logger);
+
+        // Only the runs of Schedules (their CronJobs' Jobs carry the job template's labels), never the cluster's other Jobs.
+        Jobs = new Informer<V1Job>(
+            client,
+            OperatorKinds.Jobs,
+            all with { LabelSelector = $"{ChildLabels.ManagedBy}={ChildLabels.ManagedByValue},{ChildLabels.Component}={ChildLabels.ScheduleComponent}" },
+            logger);
     }
 
     public SecretDigest SecretDigest { get; }
@@ -91,8 +98,11 @@ internal sealed class OperatorInformers : IClusterLookup
 
     public Informer<V1CronJob> CronJobs { get; }
 
+    /// <summary>The runs of Schedules: Jobs their CronJobs started.</summary>
+    public Informer<V1Job> Jobs { get; }
+
     public IReadOnlyList<IInformer> All =>
-        [Agents, ModelProviders, Schedules, CredentialSecrets, Secrets, ConfigMaps, Services, OwnedServices, Namespaces, ServiceAccounts, Deployments, NetworkPolicies, Claims, CronJobs];
+        [Agents, ModelProviders, Schedules, CredentialSecrets, Secrets, ConfigMaps, Services, OwnedServices, Namespaces, ServiceAccounts, Deployments, NetworkPolicies, Claims, CronJobs, Jobs];
 
     /// <summary>How long a reconcile waits for a referenced object it is about to read to be listed.</summary>
     public static readonly TimeSpan ReferenceWait = TimeSpan.FromSeconds(10);

@@ -45,4 +45,7 @@ internal static class OperatorKinds
 
     public static ResourceKind<V1CronJob> CronJobs { get; } =
         new("batch", "v1", "cronjobs", V1CronJob.KubeKind, namespaced: true, ChildJsonContext.Default.V1CronJob);
+
+    public static ResourceKind<V1Job> Jobs { get; } =
+        new("batch", "v1", "jobs", V1Job.KubeKind, namespaced: true, ChildJsonContext.Default.V1Job);
 }

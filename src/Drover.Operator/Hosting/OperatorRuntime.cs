@@ -42,8 +42,8 @@ internal sealed class OperatorRuntime : IDisposable
         var statuses = new StatusWriter(applier);
         var events = new EventRecorder(client, logger: loggerFactory.CreateLogger<EventRecorder>(), time: time);
         var children = new ChildWriter(applier, Informers, loggerFactory.CreateLogger<ChildWriter>());
-        Pacer = new RolloutPacer(options.MaxConcurrentRollouts);
-        var builderOptions = new OperatorOptions { AgentOtlpEndpoint = options.AgentOtlpEndpoint, Gateway = options.Gateway };
+        Pacer = new RolloutPacer(options.MaxConcurrentRollouts, time);
+        var builderOptions = new OperatorOptions { AgentOtlpEndpoint = options.AgentOtlpEndpoint, Gateway = options.Gateway, DnsPeers = options.DnsPeers };
         var controllerOptions = new ControllerOptions { Workers = options.Workers, ResyncPeriod = options.ResyncPeriod };
 
         ModelProviders = ModelProviderController.Create(

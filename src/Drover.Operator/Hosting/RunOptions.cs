@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Drover.Operator.Agents;
 
 namespace Drover.Operator.Hosting;
 
@@ -42,6 +43,9 @@ internal sealed record RunOptions
 
     public int MaxConcurrentRollouts { get; init; } = 10;
 
+    /// <summary>Where agents with Restricted egress may send DNS queries.</summary>
+    public IReadOnlyList<DnsPeer> DnsPeers { get; init; } = DnsPeer.Defaults;
+
     /// <summary>Every cached object is reconciled again this often, to catch drift no event reported.</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -71,6 +75,7 @@ internal sealed record RunOptions
         new("agent-otlp-endpoint", "URL", "DROVER_AGENT_OTLP_ENDPOINT", "none", "OTLP endpoint handed to agent pods (OTEL_EXPORTER_OTLP_ENDPOINT)."),
         new("gateway-url", "URL", "DROVER_GATEWAY_URL", "none", "The model gateway agents reach their models through (http://drover-gateway.<namespace>.svc:8090); agents whose spec.model.access is unset use it."),
         new("max-concurrent-rollouts", "N", "DROVER_MAX_CONCURRENT_ROLLOUTS", "10", "Agents rolling a new configuration at once."),
+        new("dns-peers", "NS/LABEL=VALUE|CIDR,...", "DROVER_DNS_PEERS", DnsPeer.DefaultsText, "Where agents with Restricted egress may send DNS queries (ports 53 and 5353, UDP and TCP): DNS pods by namespace and label, or address ranges."),
         new("resync-period", "DURATION", "DROVER_RESYNC_PERIOD", "10m", "Every object is reconciled again this often (30s, 10m, 1h)."),
         new("kubeconfig", "PATH", Environment: null, "KUBECONFIG, else in-cluster, else ~/.kube/config", "The kubeconfig of the cluster to run against."),
         new("context", "NAME", "DROVER_CONTEXT", "the kubeconfig's current-context", "The kubeconfig context to use."),
@@ -178,6 +183,18 @@ internal sealed record RunOptions
             if (gatewayProblem is not null)
             {
                 problems.Add($"--gateway-url: {gatewayProblem}");
+            }
+        }
+
+        if (NonEmpty(values["dns-peers"]) is { } dnsPeers)
+        {
+            if (DnsPeer.ParseList(dnsPeers, out var dnsError) is { } peers)
+            {
+                options = options with { DnsPeers = peers };
+            }
+            else
+            {
+                problems.Add($"--dns-peers: {dnsError}");
             }
         }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Drover.Operator.Agents;
 using Drover.Operator.Children;
 using Drover.Operator.Resolution;
 
@@ -50,6 +51,10 @@ internal static class RenderCommand
         {
             Description = "OTLP endpoint handed to agents (OTEL_EXPORTER_OTLP_ENDPOINT), as the operator would be configured.",
         };
+        var dnsPeers = new Option<string?>("--dns-peers")
+        {
+            Description = $"Where agents with Restricted egress may send DNS queries, as the operator would be configured [default: {DnsPeer.DefaultsText}].",
+        };
         var gatewayUrl = new Option<string?>("--gateway-url")
         {
             Description = "The model gateway, as the operator would be configured: agents without spec.model.access reach their models through it, with a key of their own.",
@@ -68,6 +73,7 @@ internal static class RenderCommand
             ns,
             otlp,
             gatewayUrl,
+            dnsPeers,
             showSecrets,
             strict,
         };
@@ -76,14 +82,26 @@ internal static class RenderCommand
             var gateway = Gateway.GatewayEndpoint.Parse(result.GetValue(gatewayUrl), out var problem);
             if (problem is not null)
             {
-                result.InvocationConfiguration.Error.WriteLine($"drover render: --gateway-url: {problem}");
+                result.InvocationConfiguration.Error.WriteLine($"error: --gateway-url: {problem}");
                 return 2;
+            }
+
+            var peers = DnsPeer.Defaults;
+            if (result.GetValue(dnsPeers) is { Length: > 0 } text)
+            {
+                if (DnsPeer.ParseList(text, out var dnsProblem) is not { } parsed)
+                {
+                    result.InvocationConfiguration.Error.WriteLine($"error: --dns-peers: {dnsProblem}");
+                    return 2;
+                }
+
+                peers = parsed;
             }
 
             return Run(
                 result.GetValue(files) ?? [],
                 result.GetValue(ns) ?? "default",
-                new OperatorOptions { AgentOtlpEndpoint = result.GetValue(otlp), Gateway = gateway },
+                new OperatorOptions { AgentOtlpEndpoint = result.GetValue(otlp), Gateway = gateway, DnsPeers = peers },
                 new RenderSettings(ShowSecrets: result.GetValue(showSecrets), Strict: result.GetValue(strict)),
                 result.InvocationConfiguration.Output,
                 result.InvocationConfiguration.Error);

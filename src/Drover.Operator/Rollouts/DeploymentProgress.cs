@@ -13,16 +13,17 @@ internal static class DeploymentProgress
     public static bool IsProgressing(V1Deployment deployment)
     {
         ArgumentNullException.ThrowIfNull(deployment);
-        if (HasStalled(deployment))
-        {
-            return false;
-        }
-
+        // A status older than the spec says nothing yet, not even that an earlier rollout stalled.
         var status = deployment.Status;
         var desired = deployment.Spec?.Replicas ?? 1;
         if (status is null || (deployment.Metadata.Generation ?? 0) > (status.ObservedGeneration ?? 0))
         {
             return true;
+        }
+
+        if (HasStalled(deployment))
+        {
+            return false;
         }
 
         return (status.UpdatedReplicas ?? 0) < desired
@@ -36,6 +37,13 @@ internal static class DeploymentProgress
         ArgumentNullException.ThrowIfNull(deployment);
         return deployment.Status?.Conditions?.Any(c => c.Type == "Progressing" && c.Status == "False" && c.Reason == "ProgressDeadlineExceeded") == true;
     }
+
+    /// <summary>The Kubernetes default of <c>spec.progressDeadlineSeconds</c>.</summary>
+    public static readonly TimeSpan DefaultProgressDeadline = TimeSpan.FromSeconds(600);
+
+    /// <summary>How long the Deployment controller waits for a rollout of <paramref name="deployment"/> to progress.</summary>
+    public static TimeSpan ProgressDeadline(V1Deployment? deployment) =>
+        deployment?.Spec?.ProgressDeadlineSeconds is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : DefaultProgressDeadline;
 
     /// <summary>The value of the pod template's <c>drover.dev/config-hash</c>, or null.</summary>
     public static string? ConfigHash(V1Deployment? deployment, string annotation) =>

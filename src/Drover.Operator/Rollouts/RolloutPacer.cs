@@ -7,35 +7,40 @@ namespace Drover.Operator.Rollouts;
 
 /// <summary>
 /// Lets configuration rollouts (a new <c>drover.dev/config-hash</c> on an existing Deployment) start only while
-/// fewer than <see cref="MaxConcurrent"/> agents are rolling, so a key rotation shared by hundreds of agents rolls
+/// fewer than <see cref="MaxConcurrent"/> of them are under way, so a key rotation shared by hundreds of agents rolls
 /// them in waves rather than restarting every pod at once. Shared by all workers of the agent controller.
 /// </summary>
 /// <remarks>
-/// Rolling means: the Deployment is progressing, or this pacer let the agent start and the Deployment has not yet
-/// shown the new template finished. The second part closes the gap between sending an apply and the watch event that
-/// reports it, during which other workers would otherwise see a free slot. The pacer learns what the Deployments look
-/// like from the operator's Deployment watch (<see cref="Observe"/>, <see cref="Removed"/>), so a decision costs the
-/// same with ten Deployments as with ten thousand.
+/// Only a rollout this pacer started holds a slot: a Deployment rolling for another reason (created, a new image, a
+/// pod lost long after its rollout finished) never does, so nothing outside the pacer's own decisions can fill it.
+/// A slot is held from the decision (before the apply is even sent, so other workers do not see it free during the
+/// gap before the watch reports the apply) until the Deployment shows the new configuration rolled out or stalled,
+/// the apply fails (<see cref="Release"/>), the Deployment or agent goes, or the slot's deadline passes, whichever
+/// comes first. The deadline is the Deployment's own progress deadline: a rollout that has made no visible progress
+/// by then will not be waited for by anyone else. The pacer learns what the Deployments look like from the operator's
+/// Deployment watch (<see cref="Observe"/>, <see cref="Removed"/>), so a decision costs the same with ten Deployments
+/// as with ten thousand.
 /// </remarks>
 internal sealed class RolloutPacer
 {
     private readonly Lock _lock = new();
-    private readonly HashSet<ObjectKey> _progressing = [];
-    private readonly Dictionary<ObjectKey, string> _started = [];
+    private readonly TimeProvider _time;
+    private readonly Dictionary<ObjectKey, Slot> _slots = [];
 
     // Agents refused a slot, oldest first, so a freed slot goes to the one that has waited longest.
     private readonly LinkedList<ObjectKey> _waiting = new();
     private readonly Dictionary<ObjectKey, LinkedListNode<ObjectKey>> _waitingNodes = [];
 
-    public RolloutPacer(int maxConcurrent)
+    public RolloutPacer(int maxConcurrent, TimeProvider? time = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrent, 1);
         MaxConcurrent = maxConcurrent;
+        _time = time ?? TimeProvider.System;
     }
 
     public int MaxConcurrent { get; }
 
-    /// <summary>Agents rolling now, by the rules in the remarks.</summary>
+    /// <summary>Rollouts holding a slot now.</summary>
     public int Rolling
     {
         get
@@ -49,7 +54,8 @@ internal sealed class RolloutPacer
 
     /// <summary>
     /// Follows the agents' Deployments as the cache sees them, and hands <paramref name="wake"/> the agents that may
-    /// try again whenever a rollout finishes or its Deployment goes (<see cref="TakeWaiting"/>).
+    /// try again whenever a slot is freed by a rollout finishing or its Deployment going (<see cref="TakeWaiting"/>).
+    /// A slot freed by its deadline or a failed apply is taken up at the waiting agents' next retry.
     /// </summary>
     public void Follow(Informer<V1Deployment> deployments, Action<ObjectKey> wake)
     {
@@ -65,11 +71,16 @@ internal sealed class RolloutPacer
 
         deployments.AddHandler(new ResourceChangeHandler<V1Deployment>
         {
-            OnAdded = Observe,
-            OnUpdated = (old, current) =>
+            OnAdded = deployment =>
             {
-                Observe(current);
-                if (DeploymentProgress.IsProgressing(old) && !DeploymentProgress.IsProgressing(current))
+                if (Observe(deployment))
+                {
+                    WakeWaiting();
+                }
+            },
+            OnUpdated = (_, current) =>
+            {
+                if (Observe(current))
                 {
                     WakeWaiting();
                 }
@@ -82,26 +93,25 @@ internal sealed class RolloutPacer
         });
     }
 
-    /// <summary>Takes in a Deployment as the cache holds it now (added or updated); each is named after its agent.</summary>
-    public void Observe(V1Deployment deployment)
+    /// <summary>
+    /// Takes in a Deployment as the cache holds it now (added or updated); each is named after its agent. Returns
+    /// whether that freed a slot: the rollout the pacer started on it has finished or stalled.
+    /// </summary>
+    public bool Observe(V1Deployment deployment)
     {
         ArgumentNullException.ThrowIfNull(deployment);
         var key = ObjectKey.Of(deployment);
-        var progressing = DeploymentProgress.IsProgressing(deployment);
         lock (_lock)
         {
-            if (progressing)
+            if (!_slots.TryGetValue(key, out var slot)
+                || DeploymentProgress.ConfigHash(deployment, ChildLabels.ConfigHashAnnotation) != slot.Hash
+                || DeploymentProgress.IsProgressing(deployment))
             {
-                _progressing.Add(key);
+                return false;
             }
-            else
-            {
-                _progressing.Remove(key);
-                if (_started.TryGetValue(key, out var hash) && DeploymentProgress.ConfigHash(deployment, ChildLabels.ConfigHashAnnotation) == hash)
-                {
-                    _started.Remove(key);
-                }
-            }
+
+            _slots.Remove(key);
+            return true;
         }
     }
 
@@ -110,24 +120,30 @@ internal sealed class RolloutPacer
     {
         lock (_lock)
         {
-            _progressing.Remove(deployment);
-            _started.Remove(deployment);
+            _slots.Remove(deployment);
         }
     }
 
-    /// <summary>Asks to roll <paramref name="agent"/> to <paramref name="hash"/>.</summary>
-    public RolloutDecision TryStart(ObjectKey agent, string hash)
+    /// <summary>
+    /// Asks to roll <paramref name="agent"/> to <paramref name="hash"/>. An allowed rollout holds its slot for at most
+    /// <paramref name="deadline"/> from now (asking again for the same hash does not extend it).
+    /// </summary>
+    public RolloutDecision TryStart(ObjectKey agent, string hash, TimeSpan deadline)
     {
         ArgumentNullException.ThrowIfNull(hash);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(deadline, TimeSpan.Zero);
         lock (_lock)
         {
+            var now = _time.GetUtcNow();
             var rolling = CountRolling(except: agent);
-            if (_started.TryGetValue(agent, out var already) && already == hash)
+            if (_slots.TryGetValue(agent, out var held) && held.Hash == hash && held.Deadline > now)
             {
                 StopWaiting(agent);
-                return new RolloutDecision(true, rolling);
+                return new RolloutDecision(true, rolling + 1);
             }
 
+            // A slot of an older hash is replaced by this one; an expired one was already let go.
+            _slots.Remove(agent);
             if (rolling >= MaxConcurrent)
             {
                 if (!_waitingNodes.ContainsKey(agent))
@@ -139,8 +155,23 @@ internal sealed class RolloutPacer
             }
 
             StopWaiting(agent);
-            _started[agent] = hash;
+            _slots[agent] = new Slot(hash, now + deadline);
             return new RolloutDecision(true, rolling + 1);
+        }
+    }
+
+    /// <summary>
+    /// Gives back the slot of <paramref name="agent"/>'s rollout to <paramref name="hash"/>, when its apply failed: a
+    /// rollout that never reached the Deployment must not keep others waiting.
+    /// </summary>
+    public void Release(ObjectKey agent, string hash)
+    {
+        lock (_lock)
+        {
+            if (_slots.TryGetValue(agent, out var slot) && slot.Hash == hash)
+            {
+                _slots.Remove(agent);
+            }
         }
     }
 
@@ -170,21 +201,32 @@ internal sealed class RolloutPacer
     {
         lock (_lock)
         {
-            _started.Remove(agent);
+            _slots.Remove(agent);
             StopWaiting(agent);
         }
     }
 
-    // Under _lock. Started rollouts are few (at most MaxConcurrent plus the ones whose watch event is in flight).
+    // Under _lock. Slots are few (at most MaxConcurrent), so dropping the expired ones here costs nothing.
     private int CountRolling(ObjectKey? except)
     {
-        var count = _progressing.Count - (except is { } p && _progressing.Contains(p) ? 1 : 0);
-        foreach (var agent in _started.Keys)
+        var now = _time.GetUtcNow();
+        List<ObjectKey>? expired = null;
+        var count = 0;
+        foreach (var (agent, slot) in _slots)
         {
-            if (!_progressing.Contains(agent) && agent != except)
+            if (slot.Deadline <= now)
+            {
+                (expired ??= []).Add(agent);
+            }
+            else if (agent != except)
             {
                 count++;
             }
+        }
+
+        foreach (var agent in expired ?? [])
+        {
+            _slots.Remove(agent);
         }
 
         return count;
@@ -197,6 +239,8 @@ internal sealed class RolloutPacer
             _waiting.Remove(node);
         }
     }
+
+    private readonly record struct Slot(string Hash, DateTimeOffset Deadline);
 }
 
 /// <summary>Whether a rollout may start now, and how many agents are rolling (including this one when it may).</summary>

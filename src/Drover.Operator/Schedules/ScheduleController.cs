@@ -1,4 +1,5 @@
 using Drover.Api.V1Alpha1;
+using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Controllers;
 using Drover.Operator.Children;
 using Drover.Operator.Cluster;
@@ -24,6 +25,12 @@ internal static class ScheduleController
         {
             kind.Watch(controller, informers);
         }
+
+        // A run (a Job of its CronJob) starting, ending or going decides whether a run is stuck. The Job carries the
+        // job template's labels, whose instance is the Schedule.
+        controller.Watches(informers.Jobs, job => job.Metadata.Labels?.TryGetValue(ChildLabels.Instance, out var schedule) == true
+            ? [new ObjectKey(job.Metadata.NamespaceProperty, schedule)]
+            : []);
 
         return controller
             .Watches(informers.Agents, agent => informers.Schedules.Cache.KeysByIndex(ScheduleReferences.ByAgent, OperatorInformers.Key(agent)));

@@ -9,6 +9,9 @@ internal static class ScheduleReasons
     /// <summary>The CronJob is in place but suspended.</summary>
     public const string Suspended = "Suspended";
 
+    /// <summary>A run (a Job of the CronJob) is still going past its deadline; the message names it.</summary>
+    public const string RunStuck = "RunStuck";
+
     /// <summary>agentRef names an Agent that does not exist.</summary>
     public const string AgentNotFound = "AgentNotFound";
 

@@ -67,7 +67,8 @@ internal sealed class ScheduleReconciler(
         }
 
         var now = time.GetUtcNow();
-        var snapshot = ScheduleStatusCalculator.Compute(schedule, failure, live, now);
+        var runs = live?.Metadata.Uid is { } cronJobUid ? informers.Jobs.Cache.OwnedBy(cronJobUid) : [];
+        var snapshot = ScheduleStatusCalculator.Compute(schedule, failure, live, now, runs);
         var status = new ScheduleStatus
         {
             ObservedGeneration = schedule.Metadata.Generation,
@@ -103,9 +104,22 @@ internal sealed class ScheduleReconciler(
             };
         }
 
-        if (snapshot.NextScheduleTime is { } next)
+        if (snapshot.Ready.Reason == ScheduleReasons.RunStuck)
         {
-            var due = new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) - now + AfterRunMargin;
+            OperatorLog.ScheduleNotReady(logger, ns, schedule.Metadata.Name, snapshot.Ready.Reason, snapshot.Ready.Message);
+            await events.WarningAsync(schedule, snapshot.Ready.Reason, "Run", snapshot.Ready.Message, cancellationToken);
+        }
+
+        // Look again when the next run is due, or when a run now going would pass its deadline, whichever is first.
+        DateTimeOffset? wake = snapshot.NextScheduleTime is { } next ? new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) : null;
+        if (snapshot.RunRecheck is { } recheck && (wake is null || recheck < wake))
+        {
+            wake = recheck;
+        }
+
+        if (wake is { } at)
+        {
+            var due = at - now + AfterRunMargin;
             return ReconcileResult.After(due > TimeSpan.Zero ? due : AfterRunMargin);
         }
 

@@ -16,7 +16,11 @@ internal sealed record ScheduleStatusSnapshot(
     DateTime? NextScheduleTime,
     DateTime? LastScheduleTime,
     DateTime? LastSuccessfulTime,
-    IReadOnlyList<V1ObjectReference>? Active);
+    IReadOnlyList<V1ObjectReference>? Active)
+{
+    /// <summary>When a run now going would pass its deadline, so the status is looked at again then.</summary>
+    public DateTimeOffset? RunRecheck { get; init; }
+}
 
 /// <summary>Decides a Schedule's status from its resolution and its CronJob.</summary>
 internal static class ScheduleStatusCalculator
@@ -25,7 +29,8 @@ internal static class ScheduleStatusCalculator
     /// <param name="failure">Why it cannot be resolved, or null.</param>
     /// <param name="cronJob">Its CronJob from the cache, or null.</param>
     /// <param name="now">The current time; the next run is the first one strictly after it.</param>
-    public static ScheduleStatusSnapshot Compute(Schedule schedule, ResolutionFailure? failure, V1CronJob? cronJob, DateTimeOffset now)
+    /// <param name="runs">The Jobs the CronJob started (its runs), from the cache.</param>
+    public static ScheduleStatusSnapshot Compute(Schedule schedule, ResolutionFailure? failure, V1CronJob? cronJob, DateTimeOffset now, IReadOnlyList<V1Job>? runs = null)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         var last = cronJob?.Status?.LastScheduleTime;
@@ -38,6 +43,20 @@ internal static class ScheduleStatusCalculator
         }
 
         var spec = schedule.Spec;
+        var timeout = TimeSpan.FromSeconds(spec.TimeoutSeconds ?? Defaults.ScheduleTimeoutSeconds);
+        var check = ScheduleRuns.Check(runs ?? [], timeout, now);
+        if (check.Stuck is { } stuck)
+        {
+            return new ScheduleStatusSnapshot(
+                DesiredCondition.Failed(ConditionTypes.Ready, ScheduleReasons.RunStuck, StuckMessage(stuck, spec.ConcurrencyPolicy, now)),
+                spec.Suspend == true,
+                spec.Suspend == true ? null : NextScheduleTime(schedule, now),
+                last,
+                lastSuccess,
+                active)
+            { RunRecheck = check.Recheck };
+        }
+
         if (spec.Suspend == true)
         {
             return new ScheduleStatusSnapshot(
@@ -54,7 +73,24 @@ internal static class ScheduleStatusCalculator
         var message = next is { } n
             ? $"Runs \"{spec.Schedule}\" in {zone}; next run at {n:yyyy-MM-dd'T'HH:mm:ss'Z'}."
             : $"\"{spec.Schedule}\" does not fire again.";
-        return new ScheduleStatusSnapshot(DesiredCondition.Met(ConditionTypes.Ready, ScheduleReasons.Scheduled, message), false, next, last, lastSuccess, active);
+        return new ScheduleStatusSnapshot(DesiredCondition.Met(ConditionTypes.Ready, ScheduleReasons.Scheduled, message), false, next, last, lastSuccess, active)
+        {
+            RunRecheck = check.Recheck,
+        };
+    }
+
+    private static string StuckMessage(StuckRun stuck, string? concurrencyPolicy, DateTimeOffset now)
+    {
+        var job = stuck.Job.Metadata;
+        var running = now - stuck.Started;
+        var deadline = stuck.OwnDeadline
+            ? $"its activeDeadlineSeconds of {stuck.Deadline.TotalSeconds:0} and Kubernetes has not stopped it"
+            : $"the Schedule's timeoutSeconds of {stuck.Deadline.TotalSeconds:0}, and the Job has no deadline of its own to stop it";
+        var effect = (concurrencyPolicy ?? ConcurrencyPolicies.Forbid) == ConcurrencyPolicies.Forbid
+            ? "With concurrencyPolicy Forbid no later run starts until it ends"
+            : "Later runs still start beside it";
+        return $"Run Job {job.NamespaceProperty}/{job.Name} has been running for {running.TotalSeconds:0} s (since {stuck.Started:yyyy-MM-dd'T'HH:mm:ss'Z'}), past {deadline}. "
+            + $"{effect}; delete the Job (kubectl delete job -n {job.NamespaceProperty} {job.Name}) to end it.";
     }
 
     /// <summary>The next run strictly after <paramref name="now"/>, in UTC, read in the schedule's time zone (daylight-saving aware).</summary>

@@ -118,22 +118,70 @@ public sealed class AgentChildrenGoldenTests
             """));
         var plan = Manifests.Plan(cluster, "team-a", "guarded");
 
-        var policy = NetworkPolicyBuilder.Build(plan)!;
+        var policy = NetworkPolicyBuilder.Build(plan, OperatorOptions.Default)!;
 
         var rules = policy.Spec.Egress;
-        Assert.Equal(["UDP", "TCP"], rules[0].Ports.Select(p => p.Protocol));
+        Assert.Equal(["UDP 53", "TCP 53", "UDP 5353", "TCP 5353"], rules[0].Ports.Select(p => $"{p.Protocol} {p.Port.Value}"));
         var ollama = rules[1];
         Assert.Equal("models", ollama.To.Single().NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]);
         Assert.Equal("ollama", ollama.To.Single().PodSelector.MatchLabels["app"]);
         Assert.Equal("8000", ollama.Ports.Single().Port.Value);
         var openai = rules[2];
-        Assert.Equal("0.0.0.0/0", openai.To.Single().IpBlock.Cidr);
-        Assert.Contains("169.254.0.0/16", openai.To.Single().IpBlock.Except);
+        Assert.Equal(["0.0.0.0/0", "::/0"], openai.To.Select(p => p.IpBlock.Cidr));
+        Assert.Contains("169.254.0.0/16", openai.To[0].IpBlock.Except);
+        Assert.Contains("fc00::/7", openai.To[1].IpBlock.Except);
+        Assert.Contains("fe80::/10", openai.To[1].IpBlock.Except);
         Assert.Equal("443", openai.Ports.Single().Port.Value);
         Assert.Equal(["443", "8443"], rules[3].Ports.Select(p => p.Port.Value));
         Assert.Null(rules[4].Ports);
         Assert.Equal(["Egress"], policy.Spec.PolicyTypes);
         GoldenFile.AssertMatches("network-policy.yaml", Manifests.Yaml(policy));
+    }
+
+    [Fact]
+    public void DNS_is_allowed_to_kube_dns_CoreDNS_OpenShift_DNS_and_NodeLocal_DNSCache_by_default()
+    {
+        var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("guarded", ""));
+
+        var dns = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "guarded"), OperatorOptions.Default)!.Spec.Egress[0];
+
+        Assert.Equal(
+            ["kube-system k8s-app=kube-dns", "openshift-dns dns.operator.openshift.io/daemonset-dns=default", "169.254.20.10/32"],
+            dns.To.Select(p => p.IpBlock?.Cidr ?? $"{p.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]} {p.PodSelector.MatchLabels.Single().Key}={p.PodSelector.MatchLabels.Single().Value}"));
+        Assert.Equal(["UDP 53", "TCP 53", "UDP 5353", "TCP 5353"], dns.Ports.Select(p => $"{p.Protocol} {p.Port.Value}"));
+    }
+
+    [Fact]
+    public void DNS_peers_given_to_the_operator_replace_the_defaults_and_none_means_no_DNS_rule_rather_than_any_destination()
+    {
+        var cluster = Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("guarded", ""));
+        var plan = Manifests.Plan(cluster, "team-a", "guarded");
+        var peers = DnsPeer.ParseList("dns/app=unbound, fd00::53/128", out var error);
+        Assert.Null(error);
+
+        var dns = NetworkPolicyBuilder.Build(plan, new OperatorOptions { DnsPeers = peers! })!.Spec.Egress[0];
+        var none = NetworkPolicyBuilder.Build(plan, new OperatorOptions { DnsPeers = [] })!.Spec.Egress;
+
+        Assert.Equal("dns", dns.To[0].NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]);
+        Assert.Equal("unbound", dns.To[0].PodSelector.MatchLabels["app"]);
+        Assert.Equal("fd00::53/128", dns.To[1].IpBlock.Cidr);
+        Assert.All(none, rule => Assert.NotEmpty(rule.To));
+        Assert.DoesNotContain(none, rule => rule.Ports?.Any(p => p.Protocol == "UDP") == true);
+    }
+
+    [Theory]
+    [InlineData("kube-system")]
+    [InlineData("kube-system/k8s-app")]
+    [InlineData("Kube-System/k8s-app=kube-dns")]
+    [InlineData("/k8s-app=kube-dns")]
+    [InlineData("169.254.20.10")]
+    [InlineData("169.254.20.300/32")]
+    [InlineData("kube-system/k8s-app=kube dns")]
+    public void A_DNS_peer_that_is_neither_pods_nor_a_CIDR_is_refused_with_an_example(string text)
+    {
+        Assert.Null(DnsPeer.ParseList("kube-system/k8s-app=kube-dns," + text, out var error));
+        Assert.Contains(text, error, StringComparison.Ordinal);
+        Assert.Contains("kube-system/k8s-app=kube-dns", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -144,7 +192,7 @@ public sealed class AgentChildrenGoldenTests
                 - providerRef: {name: ollama, namespace: models}
             """));
 
-        var policy = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "guarded"))!;
+        var policy = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "guarded"), OperatorOptions.Default)!;
 
         var ollama = policy.Spec.Egress[1];
         Assert.Null(ollama.To.Single().PodSelector);
@@ -161,10 +209,10 @@ public sealed class AgentChildrenGoldenTests
             spec: {type: OpenAICompatible, endpoint: "https://llm.example.com:8443/v1", defaultModel: qwen}
             """, Manifests.Agent("a", providerRef: "{name: vllm}"), Manifests.Agent("b", "network: {egress: Unrestricted}", providerRef: "{name: vllm}"));
 
-        var restricted = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "a"))!;
+        var restricted = NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "a"), OperatorOptions.Default)!;
 
         Assert.Equal("8443", restricted.Spec.Egress[1].Ports.Single().Port.Value);
-        Assert.Null(NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "b")));
+        Assert.Null(NetworkPolicyBuilder.Build(Manifests.Plan(cluster, "team-a", "b"), OperatorOptions.Default));
     }
 
     [Fact]

@@ -73,7 +73,8 @@ public sealed class GatewayModeTests
 
         // Egress: DNS and the gateway's namespace, nothing public, no model server.
         var policy = result.Objects.OfType<V1NetworkPolicy>().Single();
-        Assert.DoesNotContain(policy.Spec.Egress, r => r.To.Any(p => p.IpBlock is not null));
+        Assert.DoesNotContain(policy.Spec.Egress, r => r.To.Any(p => p.IpBlock?.Cidr is "0.0.0.0/0" or "::/0"));
+        Assert.All(policy.Spec.Egress.Where(r => r.To.Any(p => p.IpBlock is not null)), r => Assert.All(r.Ports, p => Assert.Contains(p.Port.Value, new[] { "53", "5353" })));
         Assert.Contains(policy.Spec.Egress, r => r.To.Any(p => NamespaceOf(p) == "drover-system")
             && r.Ports.Single().Port.Value == "8090");
         Assert.DoesNotContain(policy.Spec.Egress, r => r.To.Any(p => NamespaceOf(p) == "default"));
@@ -121,7 +122,7 @@ public sealed class GatewayModeTests
             """);
 
         var plan = AgentResolver.Resolve(cluster.Agent("team-a", "a")!, cluster, WithGateway).Plan!;
-        var rule = NetworkPolicyBuilder.Build(plan)!.Spec.Egress.Single(r => r.To.Any(p => p.PodSelector?.MatchLabels?.ContainsKey("app.kubernetes.io/component") == true));
+        var rule = NetworkPolicyBuilder.Build(plan, WithGateway)!.Spec.Egress.Single(r => r.To.Any(p => p.PodSelector?.MatchLabels?.ContainsKey("app.kubernetes.io/component") == true));
 
         Assert.Equal("gateway", rule.To.Single().PodSelector.MatchLabels["app.kubernetes.io/component"]);
         Assert.Equal("api", rule.Ports.Single().Port.Value);

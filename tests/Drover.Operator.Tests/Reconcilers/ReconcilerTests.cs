@@ -125,15 +125,15 @@ public sealed class ReconcilerTests
             ["delete Secret a-config", "status Agent a", "event Warning ProviderNotAllowed Agent a"],
             ("Ready", "False", AgentReasons.ProviderNotAllowed)),
 
-        ["a new configuration waits for a rollout slot while others roll, and keeps the running pods"] = new(
+        ["a new configuration waits for a rollout slot while others roll, and keeps the running pods' Secret"] = new(
             "Agent", "a",
             w =>
             {
                 GivenConverged(w.Given(Provider, Agent));
                 w.Given(Provider.Replace("sk-test-1", "sk-test-2"));
-                w.Pacer.TryStart(new("team-a", "other"), "hash-of-other");
+                w.Pacer.TryStart(new("team-a", "other"), "hash-of-other", TimeSpan.FromMinutes(10));
             },
-            ["apply Secret a-config", "status Agent a"],
+            ["status Agent a"],
             ("Ready", "True", "RolloutPending"),
             ReconcileOutcome.RequeueAfter,
             MaxConcurrentRollouts: 1),
@@ -186,7 +186,7 @@ public sealed class ReconcilerTests
             w =>
             {
                 GivenConverged(w.Given(Provider, Fallback("All"), AgentWithFallback));
-                w.Pacer.TryStart(new("team-a", "other"), "hash-of-other");
+                w.Pacer.TryStart(new("team-a", "other"), "hash-of-other", TimeSpan.FromMinutes(10));
                 w.Given(Fallback("Same"));
             },
             // Both providers are public on 443, so the NetworkPolicy stays as it is.
@@ -264,13 +264,29 @@ public sealed class ReconcilerTests
         GivenConverged(world.Given(Provider, Agent));
         var running = world.Informers.Deployments.Cache.Get("team-a", "a")!.Spec.Template.Metadata.Annotations["drover.dev/config-hash"];
         world.Given(Provider.Replace("sk-test-1", "sk-test-2"));
-        world.Pacer.TryStart(new("team-a", "other"), "hash-of-other");
+        world.Pacer.TryStart(new("team-a", "other"), "hash-of-other", TimeSpan.FromMinutes(10));
 
         await world.ReconcileAgentAsync("a");
 
         var (_, _, message) = world.Condition("Agent", "a", "Ready");
         Assert.Contains($"keep configuration {running}", message, StringComparison.Ordinal);
         Assert.Equal(running, (string?)world.Status("Agent", "a")["configHash"]);
+    }
+
+    [Fact]
+    public async Task A_paced_rollout_whose_Deployment_apply_is_refused_gives_back_its_slot()
+    {
+        using var world = new ReconcilerWorld(maxConcurrentRollouts: 1);
+        GivenConverged(world.Given(Provider, Agent));
+        world.Given(Provider.Replace("sk-test-1", "sk-test-2")).RefusesApply("Deployment", "a");
+
+        var result = await world.ReconcileAgentAsync("a");
+
+        Assert.Equal(ReconcileOutcome.Error, result.Outcome);
+        var (status, reason, _) = world.Condition("Agent", "a", "Ready");
+        Assert.Equal(("False", "ApplyFailed"), (status, reason));
+        Assert.Equal(0, world.Pacer.Rolling);
+        Assert.True(world.Pacer.TryStart(new("team-a", "other"), "hash-of-other", TimeSpan.FromMinutes(10)).Allowed);
     }
 
     [Fact]

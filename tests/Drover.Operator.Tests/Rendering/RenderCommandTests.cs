@@ -42,6 +42,20 @@ public sealed class RenderCommandTests : IDisposable
     }
 
     [Fact]
+    public void Render_takes_the_operators_DNS_peers_and_refuses_one_it_cannot_read()
+    {
+        var (exit, output, error) = Drover("render", "-f", RepositoryPaths.Samples, "--dns-peers", "dns/app=unbound");
+        var (badExit, badOutput, badError) = Drover("render", "-f", RepositoryPaths.Samples, "--dns-peers", "unbound");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("app: unbound", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("k8s-app: kube-dns", output, StringComparison.Ordinal);
+        Assert.Equal(2, badExit);
+        Assert.Equal("", badOutput);
+        Assert.Contains("--dns-peers: \"unbound\" is neither NAMESPACE/LABEL=VALUE", badError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_accepts_several_files_and_a_default_namespace()
     {
         var samples = RepositoryPaths.Samples;

@@ -45,7 +45,7 @@ internal sealed class ReconcilerWorld : IDisposable
         var statuses = new StatusWriter(applier);
         var events = new EventRecorder(client, time: Time);
         var children = new ChildWriter(applier, Informers, NullLogger.Instance);
-        Pacer = new RolloutPacer(maxConcurrentRollouts);
+        Pacer = new RolloutPacer(maxConcurrentRollouts, Time);
         Agents = new AgentReconciler(Informers, children, statuses, events, Pacer, OperatorOptions.Default, NullLogger<AgentReconciler>.Instance, Time);
         Providers = new ModelProviderReconciler(Informers, client, statuses, events, NullLogger<ModelProviderReconciler>.Instance, Time);
         Schedules = new ScheduleReconciler(Informers, children, statuses, applier, events, OperatorOptions.Default, NullLogger<ScheduleReconciler>.Instance, Time);
@@ -99,6 +99,13 @@ internal sealed class ReconcilerWorld : IDisposable
             _api.Hold((JsonObject)document);
         }
 
+        return this;
+    }
+
+    /// <summary>Makes the API server refuse (422) every apply of <paramref name="kind"/> <paramref name="name"/>, as it refuses an invalid object.</summary>
+    public ReconcilerWorld RefusesApply(string kind, string name)
+    {
+        _api.Refuse(kind, name);
         return this;
     }
 
@@ -220,6 +227,16 @@ internal sealed class ReconcilerWorld : IDisposable
         private readonly List<RecordedWrite> _writes = [];
         private readonly Dictionary<(string Kind, string Name), JsonObject> _held = [];
 
+        private readonly HashSet<(string Kind, string Name)> _refused = [];
+
+        public void Refuse(string kind, string name)
+        {
+            lock (_lock)
+            {
+                _refused.Add((kind, name));
+            }
+        }
+
         public void Hold(JsonObject obj)
         {
             lock (_lock)
@@ -282,6 +299,20 @@ internal sealed class ReconcilerWorld : IDisposable
                 {
                     _writes.Add(new RecordedWrite(verb, kind, name, body));
                 }
+            }
+
+            bool refused;
+            lock (_lock)
+            {
+                refused = verb == "apply" && _refused.Contains((kind, name));
+            }
+
+            if (refused)
+            {
+                return new HttpResponseMessage(HttpStatusCode.UnprocessableEntity)
+                {
+                    Content = new StringContent($$"""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Invalid","code":422,"message":"{{kind}} \"{{name}}\" is invalid"}""", Encoding.UTF8, "application/json"),
+                };
             }
 
             // The body sent is what the object becomes, which is all the reconcilers read back.

@@ -23,6 +23,7 @@ public sealed class RunOptionsTests
         Assert.Equal(":8081", options.HealthAddress);
         Assert.Equal("json", options.LogFormat);
         Assert.Equal(10, options.MaxConcurrentRollouts);
+        Assert.Equal("kube-system/k8s-app=kube-dns,openshift-dns/dns.operator.openshift.io/daemonset-dns=default,169.254.20.10/32", string.Join(",", options.DnsPeers));
         Assert.Null(options.AgentOtlpEndpoint);
         Assert.False(options.ExitWhenReady);
         Assert.Equal(TimeSpan.FromSeconds(60), options.StartupTimeout);
@@ -51,6 +52,7 @@ public sealed class RunOptionsTests
             ["DROVER_AGENT_OTLP_ENDPOINT"] = "http://otel.observability.svc:4317",
             ["DROVER_MAX_CONCURRENT_ROLLOUTS"] = "3",
             ["DROVER_CONTEXT"] = "staging",
+            ["DROVER_DNS_PEERS"] = "dns/app=unbound, fd00::53/128",
         });
         Assert.Equal(["team-a", "team-b"], options.Namespaces);
         Assert.Equal(8, options.Workers);
@@ -60,6 +62,7 @@ public sealed class RunOptionsTests
         Assert.Equal("http://otel.observability.svc:4317", options.AgentOtlpEndpoint);
         Assert.Equal(3, options.MaxConcurrentRollouts);
         Assert.Equal("staging", options.Context);
+        Assert.Equal("dns/app=unbound,fd00::53/128", string.Join(",", options.DnsPeers));
     }
 
     [Fact]
@@ -113,6 +116,7 @@ public sealed class RunOptionsTests
     [InlineData("--metrics-address=8080", "--metrics-address must be [host]:port")]
     [InlineData("--frobnicate", "unknown option --frobnicate")]
     [InlineData("--kubeconfig", "option --kubeconfig needs a value")]
+    [InlineData("--dns-peers=kube-dns", "--dns-peers: \"kube-dns\" is neither NAMESPACE/LABEL=VALUE")]
     public void Bad_options_say_what_is_wrong(string arg, string message)
     {
         Assert.Null(RunOptions.Parse([arg], _ => null, out var error, out _));

@@ -52,7 +52,7 @@ public sealed class ChartOptionsTests
         Assert.Equal(
             [
                 "run", "--metrics-address=:9090", "--health-address=:9091", "--log-format=text", "--workers=8",
-                "--max-concurrent-rollouts=3", "--resync-period=30m", "--namespaces=team-a,team-b", "--leader-elect",
+                "--max-concurrent-rollouts=3", "--dns-peers=kube-system/k8s-app=kube-dns,169.254.25.10/32", "--resync-period=30m", "--namespaces=team-a,team-b", "--leader-elect",
                 "--agent-otlp-endpoint=http://otel-collector.observability.svc:4317",
                 "--gateway-url=http://agent-operator-gateway.drover-system.svc:9090",
             ],

@@ -32,6 +32,7 @@ public sealed partial class ChartRunOptionsTests
         ["--resync-period"] = o => o.ResyncPeriod,
         // Set whenever gateway.enabled: the Service of the gateway this release installs.
         ["--gateway-url"] = o => o.Gateway?.Url,
+        ["--dns-peers"] = o => string.Join(",", o.DnsPeers),
     };
 
     private static readonly Dictionary<string, string> NotForAPod = new(StringComparer.Ordinal)
@@ -100,6 +101,7 @@ public sealed partial class ChartRunOptionsTests
         Assert.Equal(8, options.Workers);
         Assert.Equal(3, options.MaxConcurrentRollouts);
         Assert.Equal(TimeSpan.FromMinutes(30), options.ResyncPeriod);
+        Assert.Equal("kube-system/k8s-app=kube-dns,169.254.25.10/32", string.Join(",", options.DnsPeers));
         Assert.True(options.LeaderElect);
         Assert.Equal("drover-system", options.LeaderElectionNamespace);
         Assert.Equal(PodName, options.PodName);

@@ -50,7 +50,7 @@ public sealed class InClusterProviderTests(ITestOutputHelper output)
 
     private static bool AllowsVllm(k8s.Models.V1NetworkPolicy policy, string app, string port) =>
         policy.Spec.Egress.Any(rule =>
-            rule.To?.SingleOrDefault() is { } peer
+            rule.To is [var peer]
             && peer.NamespaceSelector?.MatchLabels is { } namespaces && namespaces.TryGetValue("kubernetes.io/metadata.name", out var ns) && ns == "models"
             && peer.PodSelector?.MatchLabels is { } pods && pods.TryGetValue("app", out var selected) && selected == app
             && rule.Ports?.SingleOrDefault()?.Port?.Value == port);
