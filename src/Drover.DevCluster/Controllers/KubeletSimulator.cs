@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Drover.DevCluster.Controllers.Workloads;
+using Drover.DevCluster.Protocol;
 using Drover.DevCluster.Storage;
 using Drover.DevCluster.TestControls;
 using Drover.DevCluster.Writes;
@@ -119,6 +120,10 @@ internal sealed class KubeletSimulator
             try
             {
                 wrote |= sync();
+            }
+            catch (ApiException e) when (e.Code == 404)
+            {
+                // The object (or its namespace) went while it was being worked on: nothing left to do for it.
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -249,6 +249,11 @@ internal sealed class DeploymentSync
                 _context.Events.Normal(_context.Deployments, _deployment, DeploymentController.Component, "ScalingReplicaSet", $"Scaled up replica set {name} from 0 to {replicas}");
             }
         }
+        catch (ApiException e) when (e.Code is 403 or 404)
+        {
+            // A terminating namespace takes no new ReplicaSet; the Deployment goes with it, or is looked at again.
+            _context.Queue.AddAt(new ObjectKey(Buckets.Deployments, _deployment.Namespace, _deployment.Name), _now + _context.BackOff);
+        }
         catch (ApiException e) when (e.Code == 409 && e.Reason == "AlreadyExists")
         {
             // Another template hashed to this name (or an unowned ReplicaSet holds it): count the collision, which
