@@ -83,7 +83,8 @@ internal sealed class AgentReconciler(
         }
 
         await children.PruneAsync(agent, desired.All, cancellationToken);
-        await WriteStatusAsync(agent, AgentStatusCalculator.Compute(agent, resolution, live, rollout), cancellationToken);
+        var pods = AgentPods.Problem(informers.Pods.Cache.ByIndex(AgentPods.ByAgent, OperatorInformers.Key(agent)));
+        await WriteStatusAsync(agent, AgentStatusCalculator.Compute(agent, resolution, live, rollout, pods: pods), cancellationToken);
         return rollout.Pending ? ReconcileResult.After(RolloutRetryInterval) : ReconcileResult.Done;
     }
 

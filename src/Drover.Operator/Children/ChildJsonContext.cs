@@ -23,5 +23,6 @@ namespace Drover.Operator.Children;
 [JsonSerializable(typeof(V1PersistentVolumeClaim))]
 [JsonSerializable(typeof(V1CronJob))]
 [JsonSerializable(typeof(V1Namespace))]
+[JsonSerializable(typeof(V1Pod))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ChildJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using Drover.Operator.Cluster;
 using Drover.Scenarios.Support;
 using Xunit.Abstractions;
 
@@ -24,5 +25,45 @@ public sealed class PodStartupTests(ITestOutputHelper output)
 
         await scenario.WaitForAgentAsync("a", "True", "Available");
         await scenario.WaitForAgentAsync("named", "True", "Available");
+    }
+
+    [Fact]
+    public async Task An_image_that_cannot_be_pulled_shows_ImagePullBackOff_in_the_Agents_Ready_message_within_seconds()
+    {
+        await using var scenario = await OperatorScenario.CreateAsync(output);
+        scenario.Server.Images.FailPull(Image);
+        await scenario.ApplyYamlAsync(Inputs());
+        await scenario.StartOperatorAsync();
+
+        // The Deployment would call this a stalled rollout only after its 600 s progress deadline.
+        var agent = await scenario.WaitForAsync(
+            OperatorKinds.Agents,
+            "a",
+            a => a.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is { Status: "False", Reason: "ImagePullBackOff" } ready
+                && ready.Message.Contains("waiting with ImagePullBackOff", StringComparison.Ordinal),
+            "Ready=False (ImagePullBackOff) with the kubelet's message",
+            timeout: TimeSpan.FromSeconds(10));
+        var message = agent.Status!.Conditions!.Single(c => c.Type == "Ready").Message;
+        Assert.Contains("ghcr.io/drover-dev/echo-agent:0.1.0", message);
+
+        // Fixed (the registry has the image again): the agent starts, and the message goes with the problem.
+        scenario.Server.Images.Reset(Image);
+        await scenario.WaitForAgentAsync("a", "True", "Available");
+    }
+
+    [Fact]
+    public async Task A_crashing_agent_says_CrashLoopBackOff()
+    {
+        await using var scenario = await OperatorScenario.CreateAsync(output);
+        scenario.Server.Images.Crash(Image);
+        await scenario.ApplyYamlAsync(Inputs());
+        await scenario.StartOperatorAsync();
+
+        await scenario.WaitForAsync(
+            OperatorKinds.Agents,
+            "a",
+            a => a.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is { Status: "False", Reason: "CrashLoopBackOff" },
+            "Ready=False (CrashLoopBackOff)",
+            timeout: TimeSpan.FromSeconds(10));
     }
 }
