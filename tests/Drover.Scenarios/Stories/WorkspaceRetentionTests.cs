@@ -53,6 +53,29 @@ public sealed class WorkspaceRetentionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Switching_whenDeleted_gives_the_claim_to_the_Agent_and_takes_it_back()
+    {
+        await using var scenario = await OperatorScenario.CreateAsync(output);
+        await scenario.ApplyYamlAsync(Inputs("{size: 1Gi}"));
+        await scenario.StartOperatorAsync();
+        await scenario.WaitForAgentAsync("a", "True", "Available");
+        var agent = await scenario.GetAsync(OperatorKinds.Agents, "a");
+
+        await scenario.ApplyYamlAsync(Inputs("{size: 1Gi, whenDeleted: Delete}"));
+        await scenario.WaitForAsync(
+            OperatorKinds.PersistentVolumeClaims,
+            "a-workspace",
+            c => c.Metadata.OwnerReferences?.SingleOrDefault() is { Controller: true } owner && owner.Uid == agent!.Metadata.Uid,
+            "owned by its Agent");
+
+        await scenario.ApplyYamlAsync(Inputs("{size: 1Gi, whenDeleted: Retain}"));
+        await scenario.WaitForAsync(OperatorKinds.PersistentVolumeClaims, "a-workspace", c => c.Metadata.OwnerReferences is null or { Count: 0 }, "owned by nothing");
+        await scenario.DeleteAsync(OperatorKinds.Agents, "a");
+        await Eventually.TrueAsync(async () => await scenario.GetAsync(OperatorKinds.Deployments, "a") is null, "the Deployment to be collected with its Agent");
+        Assert.NotNull(await scenario.GetAsync(OperatorKinds.PersistentVolumeClaims, "a-workspace"));
+    }
+
+    [Fact]
     public async Task A_claim_that_is_not_the_agents_workspace_is_never_adopted()
     {
         await using var scenario = await OperatorScenario.CreateAsync(output);
