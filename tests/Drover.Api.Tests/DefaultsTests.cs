@@ -77,6 +77,24 @@ public class DefaultsTests
     }
 
     [Fact]
+    public void Agent_workspace_is_retained_and_its_pods_run_as_65532_unless_set()
+    {
+        var agent = Defaults.Apply(new Agent
+        {
+            Spec = new AgentSpec
+            {
+                Image = "x",
+                Storage = new WorkspaceStorage { Size = new ResourceQuantity("1Gi") },
+                SecurityContext = new AgentSecurityContext { RunAsUser = 1000 },
+            },
+        });
+        Assert.Equal(WorkspaceRetention.Retain, agent.Spec.Storage!.WhenDeleted);
+        Assert.Equal(1000, agent.Spec.SecurityContext!.RunAsUser);
+        Assert.Equal(65532, agent.Spec.SecurityContext.RunAsGroup);
+        Assert.Equal(65532, agent.Spec.SecurityContext.FsGroup);
+    }
+
+    [Fact]
     public void Explicit_agent_values_win_and_zero_replicas_stay_parked()
     {
         var resources = new V1ResourceRequirements { Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("1Gi") } };

@@ -90,6 +90,12 @@ public sealed class AgentSpec
     public WorkspaceStorage? Storage { get; set; }
 
     /// <summary>
+    /// The user and groups the agent's processes run as (the always-on pods and every Schedule run). Each defaults
+    /// to 65532, so images whose user is root, unset or a name start under a numeric non-root user.
+    /// </summary>
+    public AgentSecurityContext? SecurityContext { get; set; }
+
+    /// <summary>
     /// What the agent may spend per day, in tokens and in US dollars. The model gateway enforces it before a request
     /// is admitted (Gateway access); status.usage shows what the current day has used. Schedules of the agent count
     /// toward it too.
@@ -235,6 +241,37 @@ public sealed class WorkspaceStorage
 
     /// <summary>StorageClass of the volume. Defaults to the cluster default.</summary>
     public string? StorageClassName { get; set; }
+
+    /// <summary>
+    /// What happens to the workspace claim when the Agent is deleted or stops asking for storage, as a StatefulSet's
+    /// persistentVolumeClaimRetentionPolicy: Retain keeps it (an Agent of the same name adopts it again), Delete
+    /// removes it with the Agent.
+    /// </summary>
+    [Enum(WorkspaceRetention.Retain, WorkspaceRetention.Delete)]
+    [Default(WorkspaceRetention.Retain)]
+    public string? WhenDeleted { get; set; }
+}
+
+/// <summary>The user and groups of an agent's pods. Root (user 0) is refused: the pods run with runAsNonRoot.</summary>
+public sealed class AgentSecurityContext
+{
+    /// <summary>The user id the containers run as. Defaults to 65532.</summary>
+    [Minimum(1)]
+    [Maximum(AgentSecurityContext.MaxId)]
+    public long? RunAsUser { get; set; }
+
+    /// <summary>The primary group id of the containers' processes. Defaults to 65532.</summary>
+    [Minimum(0)]
+    [Maximum(AgentSecurityContext.MaxId)]
+    public long? RunAsGroup { get; set; }
+
+    /// <summary>The group that owns the pod's volumes (the workspace and /tmp). Defaults to 65532.</summary>
+    [Minimum(0)]
+    [Maximum(AgentSecurityContext.MaxId)]
+    public long? FsGroup { get; set; }
+
+    /// <summary>The largest id Kubernetes accepts for a user or group.</summary>
+    public const long MaxId = int.MaxValue;
 }
 
 /// <summary>

@@ -37,6 +37,15 @@ public static class Defaults
     /// </summary>
     public const string TimeZone = "UTC";
 
+    /// <summary>
+    /// User and group ids of an agent's processes and volumes when spec.securityContext does not set them: the
+    /// "nonroot" user of distroless and Chainguard images, so images built for it find their files.
+    /// </summary>
+    public const long AgentUser = 65532;
+
+    /// <summary>What happens to a workspace claim when its agent goes, when storage.whenDeleted is absent.</summary>
+    public const string WhenDeleted = WorkspaceRetention.Retain;
+
     /// <summary>CPU requested by an agent without resources.</summary>
     public const string CpuRequest = "10m";
 
@@ -91,6 +100,15 @@ public static class Defaults
 
         spec.Network ??= new NetworkPolicySpec();
         spec.Network.Egress ??= EgressModes.Restricted;
+        if (spec.Storage is { } storage)
+        {
+            storage.WhenDeleted ??= WhenDeleted;
+        }
+
+        spec.SecurityContext ??= new AgentSecurityContext();
+        spec.SecurityContext.RunAsUser ??= AgentUser;
+        spec.SecurityContext.RunAsGroup ??= AgentUser;
+        spec.SecurityContext.FsGroup ??= AgentUser;
         return copy;
     }
 

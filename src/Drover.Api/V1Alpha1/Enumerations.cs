@@ -122,6 +122,19 @@ public static class ConcurrencyPolicies
     public static IReadOnlyList<string> Values { get; } = [Forbid, Allow, Replace];
 }
 
+/// <summary>What happens to an agent's workspace claim when the agent goes.</summary>
+public static class WorkspaceRetention
+{
+    /// <summary>The claim and its volume stay; an Agent of the same name adopts them.</summary>
+    public const string Retain = "Retain";
+
+    /// <summary>The claim is deleted with the Agent (through its ownerReference).</summary>
+    public const string Delete = "Delete";
+
+    /// <summary>Every accepted value.</summary>
+    public static IReadOnlyList<string> Values { get; } = [Retain, Delete];
+}
+
 /// <summary>Container image pull policies.</summary>
 public static class ImagePullPolicies
 {

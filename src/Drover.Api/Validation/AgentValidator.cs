@@ -56,6 +56,16 @@ public static class AgentValidator
             {
                 errors.Add("spec.storage.size", $"\"{storage.Size}\" must be larger than zero.");
             }
+
+            errors.OneOf("spec.storage.whenDeleted", storage.WhenDeleted, WorkspaceRetention.Values);
+        }
+
+        if (spec.SecurityContext is { } security)
+        {
+            // User 0 would fail every pod: they run with runAsNonRoot.
+            errors.Between("spec.securityContext.runAsUser", security.RunAsUser, 1, AgentSecurityContext.MaxId);
+            errors.Between("spec.securityContext.runAsGroup", security.RunAsGroup, 0, AgentSecurityContext.MaxId);
+            errors.Between("spec.securityContext.fsGroup", security.FsGroup, 0, AgentSecurityContext.MaxId);
         }
 
         errors.Budget("spec.budget", spec.Budget);

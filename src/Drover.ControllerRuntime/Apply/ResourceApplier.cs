@@ -61,9 +61,10 @@ public sealed class ResourceApplier
     /// Applies <paramref name="desired"/> as a child controlled by <paramref name="owner"/>, unless an object of that name
     /// exists that the owner does not control (another owner's, or one nobody manages): then nothing is sent and the
     /// result is <see cref="ApplyOutcome.Conflict"/>. <paramref name="live"/> comes from a cache that may hold only
-    /// managed objects, so an object it lacks is looked up once before it is created.
+    /// managed objects, so an object it lacks is looked up once before it is created. An object no controller holds
+    /// that <paramref name="adopts"/> accepts is applied too (a child kept when its owner went, taken up by its successor).
     /// </summary>
-    public async Task<OwnedApplyResult> ApplyOwnedAsync<T>(ResourceKind<T> kind, T desired, T? live, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken)
+    public async Task<OwnedApplyResult> ApplyOwnedAsync<T>(ResourceKind<T> kind, T desired, T? live, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken, Func<T, bool>? adopts = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(kind);
@@ -73,7 +74,8 @@ public sealed class ResourceApplier
         if (existing is not null)
         {
             var controller = existing.Metadata?.OwnerReferences?.FirstOrDefault(r => r.Controller == true);
-            if (controller is null || string.IsNullOrEmpty(owner.Metadata?.Uid) || controller.Uid != owner.Metadata.Uid)
+            var adopted = controller is null && adopts is not null && adopts(existing);
+            if (!adopted && (controller is null || string.IsNullOrEmpty(owner.Metadata?.Uid) || controller.Uid != owner.Metadata.Uid))
             {
                 RuntimeMetrics.ApplyConflicts.WithLabels(kind.Resource).Inc();
                 return new OwnedApplyResult(ApplyOutcome.Conflict, controller is null ? null : $"{controller.Kind} {controller.Name}");

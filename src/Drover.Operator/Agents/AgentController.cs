@@ -61,6 +61,13 @@ internal static class AgentController
                 : AgentsThrough(informers, ProviderReferences.ByService, service.Metadata),
             new WatchFilter<V1Service> { OnUpdated = ObjectChanges.ServiceRouting });
 
+        // A pod's waiting reason (ImagePullBackOff, CrashLoopBackOff) reaches its agent's Ready within seconds; the pods'
+        // other status churn (conditions, IPs, readiness already counted by the Deployment) is no news.
+        controller.Watches(
+            informers.Pods,
+            pod => AgentPods.AgentOf(pod) is { } agent ? [agent] : [],
+            new WatchFilter<V1Pod> { OnUpdated = AgentPods.WaitingChanged });
+
         controller.Watches(informers.ConfigMaps, map => informers.Agents.Cache.KeysByIndex(AgentReferences.ByConfigMap, OperatorInformers.Key(map)));
 
         // Namespace labels decide allowedNamespaces selectors: only a label change matters, and only to the agents of

@@ -35,7 +35,7 @@ internal static class AgentPod
                 ServiceAccountName = plan.Name,
                 AutomountServiceAccountToken = false,
                 EnableServiceLinks = false,
-                SecurityContext = PodHardening.PodSecurityContext(process.MountsWorkspace && plan.HasStorage),
+                SecurityContext = PodHardening.PodSecurityContext(spec.SecurityContext, process.MountsWorkspace && plan.HasStorage),
                 ImagePullSecrets = spec.ImagePullSecrets,
                 NodeSelector = spec.Placement?.NodeSelector,
                 Tolerations = spec.Placement?.Tolerations,

@@ -104,7 +104,8 @@ internal sealed class AgentReconciler(
         }
 
         await children.PruneAsync(agent, desired.All, cancellationToken);
-        await WriteStatusAsync(agent, AgentStatusCalculator.Compute(agent, resolution, live, rollout), cancellationToken);
+        var pods = AgentPods.Problem(informers.Pods.Cache.ByIndex(AgentPods.ByAgent, OperatorInformers.Key(agent)));
+        await WriteStatusAsync(agent, AgentStatusCalculator.Compute(agent, resolution, live, rollout, pods: pods), cancellationToken);
         return ReconcileResult.Done;
 
         void ReleaseIfPaced()
@@ -138,8 +139,8 @@ internal sealed class AgentReconciler(
     }
 
     /// <summary>
-    /// A new configuration waits for a rollout slot. Its Secret, NetworkPolicy and Service wait with its Deployment: the
-    /// running pods read the Secret's files, are let out by the NetworkPolicy and are reached through the Service, so
+    /// A new configuration waits for a rollout slot. Its Secrets (configuration and gateway key), NetworkPolicy and Service
+    /// wait with its Deployment: the running pods read the Secrets, are let out by the NetworkPolicy and are reached through the Service, so
     /// until their turn they keep the keys, egress and routing of the configuration they run. Nothing is pruned
     /// either, as a child the new configuration drops may be one they still use.
     /// </summary>
@@ -162,6 +163,7 @@ internal sealed class AgentReconciler(
     private static bool WaitsForRollout(IKubernetesObject<V1ObjectMeta> child, AgentChildren desired) =>
         ReferenceEquals(child, desired.Deployment)
         || ReferenceEquals(child, desired.Secret)
+        || ReferenceEquals(child, desired.GatewayKey)
         || ReferenceEquals(child, desired.NetworkPolicy)
         || ReferenceEquals(child, desired.Service);
 

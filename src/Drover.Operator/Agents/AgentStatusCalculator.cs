@@ -62,7 +62,8 @@ internal static class AgentStatusCalculator
     /// Why the agent is not running as specified beyond its resolution (a child that could not be written, or what
     /// revoking a provider did); it decides Ready. Null when every write went through.
     /// </param>
-    public static AgentStatusSnapshot Compute(Agent agent, AgentResolution resolution, V1Deployment? deployment, AgentRollout? rollout, ResolutionFailure? blocked = null)
+    /// <param name="pods">Why its pods do not start, from the pods cache (<see cref="AgentPods.Problem"/>); null when none says.</param>
+    public static AgentStatusSnapshot Compute(Agent agent, AgentResolution resolution, V1Deployment? deployment, AgentRollout? rollout, ResolutionFailure? blocked = null, PodProblem? pods = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(resolution);
@@ -84,7 +85,7 @@ internal static class AgentStatusCalculator
         var plan = resolution.Plan!;
         rollout ??= AgentRollout.Unchanged(plan.Configuration.Hash);
         return new AgentStatusSnapshot(
-            [resolution.ModelResolved, Readiness(plan, deployment, rollout)],
+            [resolution.ModelResolved, Readiness(plan, deployment, rollout, pods)],
             replicas,
             ready,
             selector,
@@ -93,11 +94,11 @@ internal static class AgentStatusCalculator
     }
 
     /// <summary>The Ready condition of a resolved agent, from what this reconcile did and the Deployment as cached.</summary>
-    public static DesiredCondition Readiness(AgentPlan plan, V1Deployment? deployment, AgentRollout rollout)
+    public static DesiredCondition Readiness(AgentPlan plan, V1Deployment? deployment, AgentRollout rollout, PodProblem? pods = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(rollout);
-        var observed = Readiness(plan, deployment);
+        var observed = Readiness(plan, deployment, pods);
         if (rollout.Pending)
         {
             return observed with
@@ -117,8 +118,24 @@ internal static class AgentStatusCalculator
         return observed;
     }
 
-    /// <summary>The Ready condition of a resolved agent, from its Deployment alone (null when not created yet).</summary>
-    public static DesiredCondition Readiness(AgentPlan plan, V1Deployment? deployment)
+    /// <summary>
+    /// The Ready condition of a resolved agent, from its Deployment (null when not created yet) and what its pods say:
+    /// while the agent is not ready, a container waiting on its image, its configuration or a crash loop is the reason,
+    /// in the kubelet's words, rather than a rollout that stalls only at its progress deadline.
+    /// </summary>
+    public static DesiredCondition Readiness(AgentPlan plan, V1Deployment? deployment, PodProblem? pods = null)
+    {
+        var observed = DeploymentReadiness(plan, deployment);
+        if (pods is null || observed.IsTrue || deployment is null)
+        {
+            return observed;
+        }
+
+        return DesiredCondition.Failed(ConditionTypes.Ready, pods.Reason,
+            $"{pods.Describe()} Check the pods: kubectl get pods -l {ChildLabels.ToSelectorString(ChildLabels.AgentPodSelector(plan.Name))}");
+    }
+
+    private static DesiredCondition DeploymentReadiness(AgentPlan plan, V1Deployment? deployment)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var desired = plan.Spec.Replicas ?? Defaults.AgentReplicas;

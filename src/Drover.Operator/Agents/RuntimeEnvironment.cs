@@ -27,6 +27,9 @@ internal static class RuntimeEnvironment
         void Set(V1EnvVar variable) => vars.TryAdd(variable.Name, variable);
 
         Set(Value("DROVER_AGENT", plan.Name));
+
+        // The root filesystem is read-only; tools that write under ~ (caches, credentials, history) need a writable home.
+        Set(Value("HOME", PodHardening.TmpPath));
         Set(Value("DROVER_NAMESPACE", plan.Namespace));
         Set(Value("DROVER_CONFIG", $"{AgentConfiguration.Directory}/{AgentConfiguration.DocumentKey}"));
         Set(Value("DROVER_MODEL", primary.Model));

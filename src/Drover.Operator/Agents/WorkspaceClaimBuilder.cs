@@ -1,9 +1,14 @@
+using Drover.Api.V1Alpha1;
 using Drover.Operator.Children;
 using k8s.Models;
 
 namespace Drover.Operator.Agents;
 
-/// <summary>PersistentVolumeClaim <c>a-workspace</c>, only when the agent asks for storage.</summary>
+/// <summary>
+/// PersistentVolumeClaim <c>a-workspace</c>, only when the agent asks for storage. The workspace is the agent's memory,
+/// so by default (whenDeleted: Retain) the claim has no ownerReference: deleting the Agent, or its storage, leaves it
+/// and its volume in place, and an Agent of the same name adopts it. With Delete the Agent owns it and it goes with it.
+/// </summary>
 internal static class WorkspaceClaimBuilder
 {
     public static V1PersistentVolumeClaim? Build(AgentPlan plan)
@@ -18,7 +23,7 @@ internal static class WorkspaceClaimBuilder
         {
             ApiVersion = "v1",
             Kind = V1PersistentVolumeClaim.KubeKind,
-            Metadata = ChildMetadata.For(plan.Agent, plan.WorkspaceClaimName, plan.Name, ChildLabels.AgentComponent),
+            Metadata = Metadata(plan, storage),
             Spec = new V1PersistentVolumeClaimSpec
             {
                 AccessModes = ["ReadWriteOnce"],
@@ -29,5 +34,16 @@ internal static class WorkspaceClaimBuilder
                 },
             },
         };
+    }
+
+    private static V1ObjectMeta Metadata(AgentPlan plan, WorkspaceStorage storage)
+    {
+        var metadata = ChildMetadata.For(plan.Agent, plan.WorkspaceClaimName, plan.Name, ChildLabels.AgentComponent);
+        if ((storage.WhenDeleted ?? Defaults.WhenDeleted) != WorkspaceRetention.Delete)
+        {
+            metadata.OwnerReferences = null;
+        }
+
+        return metadata;
     }
 }

@@ -24,5 +24,6 @@ namespace Drover.Operator.Children;
 [JsonSerializable(typeof(V1CronJob))]
 [JsonSerializable(typeof(V1Job))]
 [JsonSerializable(typeof(V1Namespace))]
+[JsonSerializable(typeof(V1Pod))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ChildJsonContext : JsonSerializerContext;

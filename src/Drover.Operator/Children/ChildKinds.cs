@@ -18,20 +18,25 @@ namespace Drover.Operator.Children;
 /// </summary>
 internal static class ChildKinds
 {
-    public static ChildKind<V1ServiceAccount> ServiceAccounts { get; } = new(OperatorKinds.ServiceAccounts, c => c.ServiceAccounts, typeof(Agent));
+    public static ChildKind<V1ServiceAccount> ServiceAccounts { get; } = new(OperatorKinds.ServiceAccounts, c => c.ServiceAccounts, [typeof(Agent)]);
 
     /// <summary>An agent's configuration and gateway key; a Schedule's gateway key.</summary>
-    public static ChildKind<V1Secret> Secrets { get; } = new(OperatorKinds.Secrets, c => c.Secrets, typeof(Agent), typeof(Schedule));
+    public static ChildKind<V1Secret> Secrets { get; } = new(OperatorKinds.Secrets, c => c.Secrets, [typeof(Agent), typeof(Schedule)]);
 
-    public static ChildKind<V1PersistentVolumeClaim> Claims { get; } = new(OperatorKinds.PersistentVolumeClaims, c => c.Claims, typeof(Agent));
+    /// <summary>
+    /// A retained workspace claim (storage.whenDeleted: Retain) has no owner: an Agent of the same name takes it up again,
+    /// when Drover labelled it as that agent's workspace.
+    /// </summary>
+    public static ChildKind<V1PersistentVolumeClaim> Claims { get; } =
+        new(OperatorKinds.PersistentVolumeClaims, c => c.Claims, [typeof(Agent)], adopts: (live, desired) => ChildLabels.SameChild(live.Metadata, desired.Metadata));
 
-    public static ChildKind<V1Service> Services { get; } = new(OperatorKinds.Services, c => c.OwnedServices, typeof(Agent));
+    public static ChildKind<V1Service> Services { get; } = new(OperatorKinds.Services, c => c.OwnedServices, [typeof(Agent)]);
 
-    public static ChildKind<V1NetworkPolicy> NetworkPolicies { get; } = new(OperatorKinds.NetworkPolicies, c => c.NetworkPolicies, typeof(Agent));
+    public static ChildKind<V1NetworkPolicy> NetworkPolicies { get; } = new(OperatorKinds.NetworkPolicies, c => c.NetworkPolicies, [typeof(Agent)]);
 
-    public static ChildKind<V1Deployment> Deployments { get; } = new(OperatorKinds.Deployments, c => c.Deployments, typeof(Agent));
+    public static ChildKind<V1Deployment> Deployments { get; } = new(OperatorKinds.Deployments, c => c.Deployments, [typeof(Agent)]);
 
-    public static ChildKind<V1CronJob> CronJobs { get; } = new(OperatorKinds.CronJobs, c => c.CronJobs, typeof(Schedule));
+    public static ChildKind<V1CronJob> CronJobs { get; } = new(OperatorKinds.CronJobs, c => c.CronJobs, [typeof(Schedule)]);
 
     /// <summary>Every child kind in apply order: what a pod needs (identity, configuration, volume) exists before the pod.</summary>
     public static IReadOnlyList<IChildKind> All { get; } = [ServiceAccounts, Secrets, Claims, Services, NetworkPolicies, Deployments, CronJobs];
@@ -102,7 +107,11 @@ internal interface IChildKind
 }
 
 /// <summary>One child kind: its API resource and the cache that holds it.</summary>
-internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInformers, Informer<T>> cache, params Type[] owners) : IChildKind
+/// <param name="resource">Where the kind lives on the API server.</param>
+/// <param name="cache">The informer that holds Drover's objects of the kind.</param>
+/// <param name="owners">The types of the objects that own them.</param>
+/// <param name="adopts">Whether an existing object (live, desired) that no controller holds may be taken up as the desired one (null: never).</param>
+internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInformers, Informer<T>> cache, Type[] owners, Func<T, T, bool>? adopts = null) : IChildKind
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private static readonly IReadOnlyDictionary<string, string> ManagedLabels =
@@ -131,7 +140,8 @@ internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInform
         ArgumentNullException.ThrowIfNull(applier);
         ArgumentNullException.ThrowIfNull(child);
         var live = cache(informers).Cache.Get(child.Metadata.NamespaceProperty, child.Metadata.Name);
-        return applier.ApplyOwnedAsync(Resource, (T)child, live, owner, cancellationToken);
+        var desired = (T)child;
+        return applier.ApplyOwnedAsync(Resource, desired, live, owner, cancellationToken, adopts is null ? null : existing => adopts(existing, desired));
     }
 
     public Task<int> PruneAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IReadOnlySet<string> wanted, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using k8s.Models;
+
 namespace Drover.Operator.Children;
 
 /// <summary>
@@ -48,6 +50,18 @@ internal static class ChildLabels
             [Name] = agentName,
             [ManagedBy] = ManagedByValue,
         };
+
+    /// <summary>Whether <paramref name="live"/> carries the labels Drover gives <paramref name="desired"/>: the same agent, instance and component, managed by Drover.</summary>
+    public static bool SameChild(V1ObjectMeta? live, V1ObjectMeta? desired)
+    {
+        if (live?.Labels is not { } actual || desired?.Labels is not { } wanted || live.NamespaceProperty != desired.NamespaceProperty)
+        {
+            return false;
+        }
+
+        return new[] { Name, Instance, ManagedBy, Component }.All(key =>
+            wanted.TryGetValue(key, out var value) && actual.TryGetValue(key, out var present) && present == value);
+    }
 
     /// <summary>A selector in the string form of the scale subresource's <c>status.selector</c>.</summary>
     public static string ToSelectorString(IReadOnlyDictionary<string, string> selector) =>

@@ -1,5 +1,6 @@
 using Drover.Api;
 using Drover.Api.V1Alpha1;
+using Drover.Operator.Agents;
 using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Informers;
 using Drover.Operator.Children;
@@ -61,6 +62,11 @@ internal sealed class OperatorInformers : IClusterLookup
             OperatorKinds.Jobs,
             all with { LabelSelector = $"{ChildLabels.ManagedBy}={ChildLabels.ManagedByValue},{ChildLabels.Component}={ChildLabels.ScheduleComponent}" },
             logger);
+
+        // The agents' always-on pods, for why they wait (an image that cannot be pulled, a crash loop): selected by
+        // Drover's labels, so the operator never lists or caches the cluster's other pods.
+        Pods = new Informer<V1Pod>(client, OperatorKinds.Pods, all with { LabelSelector = AgentPods.Selector }, logger);
+        AgentPods.Register(this);
     }
 
     public SecretDigest SecretDigest { get; }
@@ -101,8 +107,11 @@ internal sealed class OperatorInformers : IClusterLookup
     /// <summary>The runs of Schedules: Jobs their CronJobs started.</summary>
     public Informer<V1Job> Jobs { get; }
 
+    /// <summary>The agents' always-on pods (<see cref="AgentPods.Selector"/>).</summary>
+    public Informer<V1Pod> Pods { get; }
+
     public IReadOnlyList<IInformer> All =>
-        [Agents, ModelProviders, Schedules, CredentialSecrets, Secrets, ConfigMaps, Services, OwnedServices, Namespaces, ServiceAccounts, Deployments, NetworkPolicies, Claims, CronJobs, Jobs];
+        [Agents, ModelProviders, Schedules, CredentialSecrets, Secrets, ConfigMaps, Services, OwnedServices, Namespaces, ServiceAccounts, Deployments, NetworkPolicies, Claims, CronJobs, Jobs, Pods];
 
     /// <summary>How long a reconcile waits for a referenced object it is about to read to be listed.</summary>
     public static readonly TimeSpan ReferenceWait = TimeSpan.FromSeconds(10);

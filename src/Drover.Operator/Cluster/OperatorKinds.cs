@@ -34,6 +34,9 @@ internal static class OperatorKinds
     public static ResourceKind<V1PersistentVolumeClaim> PersistentVolumeClaims { get; } =
         new(string.Empty, "v1", "persistentvolumeclaims", V1PersistentVolumeClaim.KubeKind, namespaced: true, ChildJsonContext.Default.V1PersistentVolumeClaim);
 
+    public static ResourceKind<V1Pod> Pods { get; } =
+        new(string.Empty, "v1", "pods", V1Pod.KubeKind, namespaced: true, ChildJsonContext.Default.V1Pod);
+
     public static ResourceKind<V1Namespace> Namespaces { get; } =
         new(string.Empty, "v1", "namespaces", V1Namespace.KubeKind, namespaced: false, ChildJsonContext.Default.V1Namespace);
 

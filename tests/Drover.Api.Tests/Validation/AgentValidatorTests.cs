@@ -309,6 +309,29 @@ public class AgentValidatorTests
     }
 
     [Fact]
+    public void Storage_whenDeleted_is_Retain_or_Delete()
+    {
+        var agent = Agent();
+        agent.Spec.Storage = new WorkspaceStorage { Size = new ResourceQuantity("1Gi"), WhenDeleted = "Keep" };
+        AssertOnlyError(agent, "spec.storage.whenDeleted", "Retain, Delete");
+        agent.Spec.Storage.WhenDeleted = WorkspaceRetention.Delete;
+        AssertValid(agent);
+    }
+
+    [Theory]
+    [InlineData(0L, null, null, "spec.securityContext.runAsUser")]
+    [InlineData(null, -1L, null, "spec.securityContext.runAsGroup")]
+    [InlineData(null, null, 2147483648L, "spec.securityContext.fsGroup")]
+    public void Security_context_ids_are_non_root_users_and_valid_groups(long? user, long? group, long? fsGroup, string field)
+    {
+        var agent = Agent();
+        agent.Spec.SecurityContext = new AgentSecurityContext { RunAsUser = user, RunAsGroup = group, FsGroup = fsGroup };
+        AssertOnlyError(agent, field, "must be between");
+        agent.Spec.SecurityContext = new AgentSecurityContext { RunAsUser = 1000, RunAsGroup = 0, FsGroup = 0 };
+        AssertValid(agent);
+    }
+
+    [Fact]
     public void Budget_must_be_positive()
     {
         var agent = Agent();

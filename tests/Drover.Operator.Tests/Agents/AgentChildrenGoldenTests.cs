@@ -37,11 +37,26 @@ public sealed class AgentChildrenGoldenTests
         var claim = children.OfType<V1PersistentVolumeClaim>().Single();
         Assert.Equal("keeper-workspace", claim.Metadata.Name);
         Assert.Equal("2Gi", claim.Spec.Resources.Requests["storage"].ToString());
+        Assert.Null(claim.Metadata.OwnerReferences);
         var deployment = children.OfType<V1Deployment>().Single();
         Assert.Equal("Recreate", deployment.Spec.Strategy.Type);
         Assert.Contains(deployment.Spec.Template.Spec.Containers[0].VolumeMounts, m => m.Name == "workspace" && m.MountPath == "/workspace");
         Assert.Empty(children.OfType<V1NetworkPolicy>());
         GoldenFile.AssertMatches("storage.yaml", Manifests.Yaml(children.Where(c => c is not V1Secret)));
+    }
+
+    [Fact]
+    public void A_workspace_is_owned_by_its_agent_only_when_it_goes_with_it()
+    {
+        V1PersistentVolumeClaim Claim(string storage) => AgentChildren.Build(
+            Manifests.Plan(Manifests.Cluster(Manifests.OpenAiProvider, Manifests.Agent("keeper", storage)), "team-a", "keeper"),
+            OperatorOptions.Default).All.OfType<V1PersistentVolumeClaim>().Single();
+
+        Assert.Null(Claim("storage: {size: 1Gi}").Metadata.OwnerReferences);
+        Assert.Null(Claim("storage: {size: 1Gi, whenDeleted: Retain}").Metadata.OwnerReferences);
+        var owned = Claim("storage: {size: 1Gi, whenDeleted: Delete}").Metadata.OwnerReferences.Single();
+        Assert.Equal(("Agent", "keeper", true), (owned.Kind, owned.Name, owned.Controller == true));
+        Assert.Equal("keeper", Claim("storage: {size: 1Gi}").Metadata.Labels["app.kubernetes.io/instance"]);
     }
 
     [Fact]

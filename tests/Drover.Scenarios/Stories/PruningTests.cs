@@ -13,7 +13,7 @@ public sealed class PruningTests(ITestOutputHelper output)
     {
         await using var scenario = await OperatorScenario.CreateAsync(output);
         await scenario.ApplyYamlAsync(Manifests.Secret("openai-key", "api-key", "sk-1") + "\n---\n" + Manifests.OpenAIProvider("openai", "openai-key") + "\n---\n"
-            + Manifests.Agent("a", "openai", extra: "  port: 8080\n  storage: {size: 1Gi}\n  network: {egress: Restricted}"));
+            + Manifests.Agent("a", "openai", extra: "  port: 8080\n  storage: {size: 1Gi, whenDeleted: Delete}\n  network: {egress: Restricted}"));
         await scenario.StartOperatorAsync();
         await scenario.WaitForAgentAsync("a", "True", "Available");
         Assert.NotNull(await scenario.GetAsync(OperatorKinds.Services, "a"));
