@@ -43,6 +43,7 @@ fi
 
 bash hack/tools.sh >&2 || { echo "make run: kubectl is needed to install the CRDs and samples (hack/tools.sh failed)" >&2; exit 1; }
 "$dotnet" build src/Drover.DevCluster -c "$configuration" -v quiet -nologo >&2
+"$dotnet" build src/Drover.Gateway -c "$configuration" -v quiet -nologo >&2
 
 mkdir -p .kube
 export KUBECONFIG="$root/.kube/dev-cluster.kubeconfig"
@@ -53,10 +54,12 @@ port=${DEV_CLUSTER_PORT:-0}
   --port "$port" --simulate-kubelet --kubeconfig "$KUBECONFIG" >.kube/dev-cluster.log 2>&1 &
 cluster=$!
 operator=""
+gateway=""
 # SIGTERM, not SIGINT: a background job of a non-interactive shell ignores SIGINT. Both processes stop cleanly on it.
 stop() {
   trap - INT TERM EXIT
   if [[ -n "$operator" ]]; then kill -TERM "$operator" 2>/dev/null && wait "$operator" 2>/dev/null || true; fi
+  if [[ -n "$gateway" ]]; then kill -TERM "$gateway" 2>/dev/null && wait "$gateway" 2>/dev/null || true; fi
   kill -TERM "$cluster" 2>/dev/null || true
   # The dev cluster's own shutdown may wait on Ctrl-C alone; give it a moment, then end it.
   for _ in $(seq 50); do kill -0 "$cluster" 2>/dev/null || break; sleep 0.1; done
@@ -81,7 +84,15 @@ echo "make run: dev cluster up at $(grep -m1 server: "$KUBECONFIG" | awk '{print
 "$kubectl" wait --for condition=established --timeout=60s crd/agents.drover.dev crd/modelproviders.drover.dev crd/schedules.drover.dev >&2
 "$kubectl" apply --server-side -k config/samples >&2
 
-"${drover[@]}" run --metrics-address "${METRICS_ADDRESS:-127.0.0.1:8080}" --health-address "${HEALTH_ADDRESS:-127.0.0.1:8081}" --log-format text "$@" &
+# The model gateway beside the operator, as the chart runs it: agents get their own keys and reach models through it.
+gateway_address=${GATEWAY_ADDRESS:-127.0.0.1:8090}
+"$dotnet" "src/Drover.Gateway/bin/$configuration/net10.0/drover-gateway.dll" --kubeconfig "$KUBECONFIG" \
+  --listen "$gateway_address" --metrics-address= --health-address= --log-format text --shutdown-delay 0s >.kube/gateway.log 2>&1 &
+gateway=$!
+echo "make run: model gateway at http://$gateway_address (log: .kube/gateway.log)" >&2
+
+"${drover[@]}" run --metrics-address "${METRICS_ADDRESS:-127.0.0.1:8080}" --health-address "${HEALTH_ADDRESS:-127.0.0.1:8081}" --log-format text \
+  --gateway-url "http://$gateway_address" "$@" &
 operator=$!
 
 show() {

@@ -38,6 +38,7 @@ public sealed class MakeRunTests(ITestOutputHelper output)
                         ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
                     ["METRICS_ADDRESS"] = "127.0.0.1:0",
                     ["HEALTH_ADDRESS"] = "127.0.0.1:0",
+                    ["GATEWAY_ADDRESS"] = $"127.0.0.1:{FreePort()}",
                 });
             output.WriteLine(log);
             Assert.True(exit == 0, $"make run exited {exit}");
@@ -46,11 +47,22 @@ public sealed class MakeRunTests(ITestOutputHelper output)
             Assert.Matches(@"schedule\.drover\.dev/morning-summary\s+echo\s+30 7 \* \* \*\s+Europe/Berlin", log);
             Assert.Contains("deployment.apps/echo", log, StringComparison.Ordinal);
             Assert.Contains("cronjob.batch/morning-summary", log, StringComparison.Ordinal);
+            Assert.Contains("make run: model gateway at http://127.0.0.1:", log, StringComparison.Ordinal);
         }
         finally
         {
             work.Delete(recursive: true);
         }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        listener.Dispose();
+        return port;
     }
 
     private static void CopyDirectory(string from, string to)
