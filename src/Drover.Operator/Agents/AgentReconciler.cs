@@ -49,6 +49,7 @@ internal sealed class AgentReconciler(
         if (request.Object is not { } agent)
         {
             pacer.Forget(request.Key);
+            informers.GatewayKeys.Forget(request.Key.Namespace ?? "", Gateway.GatewayKey.SecretName(request.Key.Name));
             return ReconcileResult.Done;
         }
 

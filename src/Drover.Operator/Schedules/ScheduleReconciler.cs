@@ -36,6 +36,11 @@ internal sealed class ScheduleReconciler(
         ArgumentNullException.ThrowIfNull(request);
         if (request.Object is not { } schedule || schedule.Metadata.DeletionTimestamp is not null)
         {
+            if (request.Object is null)
+            {
+                informers.GatewayKeys.Forget(request.Key.Namespace ?? "", Gateway.GatewayKey.SecretName(request.Key.Name));
+            }
+
             return ReconcileResult.Done;
         }
 
