@@ -44,14 +44,18 @@ internal sealed class OperatorScenario : IAsyncDisposable
     public OperatorRuntime? Operator { get; private set; }
 
     /// <summary>Starts a cluster with the CRDs; the operator starts with <see cref="StartOperatorAsync"/>.</summary>
-    public static async Task<OperatorScenario> CreateAsync(ITestOutputHelper output, TimeSpan? rolloutDelay = null)
+    /// <param name="output">Where the operator logs.</param>
+    /// <param name="rolloutDelay">How long the simulated kubelet takes to roll a Deployment.</param>
+    /// <param name="cluster">Dev cluster options (authentication, RBAC) instead of the simulated kubelet with <paramref name="rolloutDelay"/>.</param>
+    /// <param name="token">The bearer token the story's own requests carry (an administrator's, when the cluster authenticates).</param>
+    public static async Task<OperatorScenario> CreateAsync(ITestOutputHelper output, TimeSpan? rolloutDelay = null, DevClusterOptions? cluster = null, string? token = null)
     {
-        var server = await DevClusterServer.StartAsync(new DevClusterOptions
+        var server = await DevClusterServer.StartAsync(cluster ?? new DevClusterOptions
         {
             SimulateKubelet = true,
             RolloutDelay = rolloutDelay ?? TimeSpan.FromMilliseconds(100),
         });
-        var scenario = new OperatorScenario(server, new KubeApiClient(new HttpClient(), server.BaseAddress), null, Loggers(output));
+        var scenario = new OperatorScenario(server, ClientOf(server, token), null, Loggers(output));
         await scenario.InstallCrdsAsync();
         return scenario;
     }
@@ -78,10 +82,26 @@ internal sealed class OperatorScenario : IAsyncDisposable
         return scenario;
     }
 
-    public async Task StartOperatorAsync(RunOptions? options = null)
+    /// <summary>A client of the dev cluster that authenticates with <paramref name="token"/> (none when null).</summary>
+    public static KubeApiClient ClientOf(DevClusterServer server, string? token)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var http = new HttpClient();
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return new KubeApiClient(http, server.BaseAddress);
+    }
+
+    /// <param name="options">The operator's options.</param>
+    /// <param name="client">The client the operator runs with (its own identity); the story's client when null.</param>
+    public async Task StartOperatorAsync(RunOptions? options = null, KubeApiClient? client = null)
     {
         options ??= new RunOptions { Workers = 2, MaxConcurrentRollouts = 10 };
-        Operator = new OperatorRuntime(Client, options, await DigestAsync(options), _loggers);
+        client ??= Client;
+        Operator = new OperatorRuntime(client, options, await DigestKeys.LoadOrCreateAsync(client, options.LeaderElectionNamespace, CancellationToken.None), _loggers);
         await Operator.Host.StartAsync(_stop.Token);
         await Operator.Host.HasSynced.WaitAsync(DefaultTimeout);
     }
@@ -256,6 +276,10 @@ internal sealed class OperatorScenario : IAsyncDisposable
         var plural = kind switch
         {
             "Namespace" => "namespaces",
+            "ClusterRole" => "clusterroles",
+            "ClusterRoleBinding" => "clusterrolebindings",
+            "Role" => "roles",
+            "RoleBinding" => "rolebindings",
             "Secret" => "secrets",
             "ConfigMap" => "configmaps",
             "Service" => "services",
@@ -265,6 +289,6 @@ internal sealed class OperatorScenario : IAsyncDisposable
             _ => throw new ArgumentException($"The scenarios do not apply {kind} objects."),
         };
         var root = apiVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{apiVersion}" : $"/api/{apiVersion}";
-        return kind == "Namespace" ? $"{root}/{plural}/{name}" : $"{root}/namespaces/{ns}/{plural}/{name}";
+        return kind is "Namespace" or "ClusterRole" or "ClusterRoleBinding" ? $"{root}/{plural}/{name}" : $"{root}/namespaces/{ns}/{plural}/{name}";
     }
 }
