@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Drover.Operator.Cluster;
+using Drover.Scenarios.Packaging;
 using Drover.Scenarios.Support;
 using Xunit.Abstractions;
 
@@ -103,6 +104,29 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
             "the shared key to leave every object outside its own namespace",
             TimeSpan.FromSeconds(10));
         await scenario.WaitForAgentAsync("user", "False", "ProviderNotAllowed");
+    }
+
+    [PackagingFact(PackagingTool.Kubectl)]
+    public async Task Out_of_range_integers_are_refused_by_the_schema_before_any_operator_reads_them()
+    {
+        await using var scenario = await OperatorScenario.CreateAsync(output);
+        using var kubectl = new Kubectl(scenario.Server);
+
+        foreach (var (field, yaml) in new[]
+        {
+            ("spec.network.allow[0].ports[0]", "  network:\n    allow: [{cidr: 10.0.0.0/8, ports: [4294967296]}]"),
+            ("spec.port", "  port: 70000"),
+            ("spec.budget.tokensPerDay", "  budget: {tokensPerDay: -1}"),
+        })
+        {
+            var result = await kubectl.RunAsync(["apply", "-f", "-"], Manifests.Agent("overflow", "openai", extra: yaml));
+
+            Assert.True(result.ExitCode != 0, result.Describe());
+            Assert.Contains("Invalid value", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains(field, result.StandardError, StringComparison.Ordinal);
+        }
+
+        Assert.Null(await scenario.GetAsync(OperatorKinds.Agents, "overflow"));
     }
 
     private static JsonObject Foreign(string apiVersion, string kind, string name, JsonObject? extra = null)
