@@ -1,4 +1,5 @@
 using System.Net;
+using Drover.ControllerRuntime.Health;
 using Drover.Gateway.Configuration;
 using Drover.Gateway.Proxy;
 using Drover.Gateway.Telemetry;

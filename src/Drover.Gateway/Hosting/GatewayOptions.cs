@@ -1,4 +1,5 @@
 using System.Globalization;
+using Drover.ControllerRuntime.Health;
 
 namespace Drover.Gateway.Hosting;
 

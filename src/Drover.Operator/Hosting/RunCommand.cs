@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Drover.ControllerRuntime.Client;
+using Drover.ControllerRuntime.Health;
 using Drover.Operator.Observability;
 using Drover.Operator.Resolution;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Drover.ControllerRuntime.Health;
 using Drover.Operator.Agents;
 
 namespace Drover.Operator.Hosting;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Drover.ControllerRuntime.Health;
 using Drover.Operator.Hosting;
 
 namespace Drover.Scenarios.Packaging;

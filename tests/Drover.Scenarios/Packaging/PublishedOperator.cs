@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Drover.ControllerRuntime.Health;
 using Drover.Operator.Hosting;
 using Xunit.Abstractions;
 

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Drover.Operator.Hosting;
+namespace Drover.ControllerRuntime.Health;
 
-/// <summary>A <c>[host]:port</c> listen address as Kubernetes components take it: <c>:8080</c> means every interface.</summary>
-internal sealed record ListenAddress(IPAddress Address, int Port)
+/// <summary>A <c>[host]:port</c> listen address as Kubernetes components take it: <c>:8080</c> means every interface. The operator and the gateway read their listener flags with it.</summary>
+public sealed record ListenAddress(IPAddress Address, int Port)
 {
     public static bool TryParse(string text, out ListenAddress? address)
     {
@@ -37,7 +37,7 @@ internal sealed record ListenAddress(IPAddress Address, int Port)
     }
 
     /// <summary>
-    /// Whether another process already listens here, found by binding and releasing it: so <c>drover run</c> can say
+    /// Whether another process already listens here, found by binding and releasing it: so a command can say
     /// which flag to change before the web host fails with a stack trace. Port 0 (any free port) is never taken.
     /// </summary>
     public bool IsTaken()
