@@ -46,7 +46,7 @@ public sealed class DevClusterOptions
     /// <summary>Logs every request (method, path, status) at Information level.</summary>
     public bool LogRequests { get; init; }
 
-    /// <summary>Requests the <see cref="DevClusterServer.RequestLog"/> keeps; older ones are dropped (and counted).</summary>
+    /// <summary>Entries the <see cref="DevClusterServer.RequestLog"/> and the <see cref="DevClusterServer.AuthorizationLog"/> each keep; older ones are dropped (and counted).</summary>
     public int RequestLogLimit { get; init; } = 100_000;
 
     /// <summary>

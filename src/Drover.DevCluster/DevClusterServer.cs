@@ -30,7 +30,7 @@ public sealed class DevClusterServer : IAsyncDisposable
     private readonly ControllerLoop _controllers;
     private int _disposed;
 
-    private DevClusterServer(WebApplication app, ControllerLoop controllers, Uri baseAddress, RequestCounters requests, FaultInjector faults, ResourceOperations operations, RequestLog requestLog, SimulatedImages images, X509Certificate2? certificate)
+    private DevClusterServer(WebApplication app, ControllerLoop controllers, Uri baseAddress, RequestCounters requests, FaultInjector faults, ResourceOperations operations, BoundedLog<LoggedRequest> requestLog, BoundedLog<AuthorizationDecision> authorizationLog, SimulatedImages images, X509Certificate2? certificate)
     {
         _app = app;
         Certificate = certificate;
@@ -40,6 +40,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         Faults = faults;
         Operations = operations;
         RequestLog = requestLog;
+        AuthorizationLog = authorizationLog;
         Images = images;
     }
 
@@ -53,8 +54,14 @@ public sealed class DevClusterServer : IAsyncDisposable
 
     public FaultInjector Faults { get; }
 
-    /// <summary>Every answered request with its client, user, verb, resource and status (see <see cref="TestControls.RequestLog"/>).</summary>
-    public RequestLog RequestLog { get; }
+    /// <summary>Every answered request with its client, user, verb, resource and status (see <see cref="LoggedRequest"/>).</summary>
+    public BoundedLog<LoggedRequest> RequestLog { get; }
+
+    /// <summary>
+    /// Every decision of the RBAC authorizer about a user, for requests and for admission checks alike (see
+    /// <see cref="AuthorizationDecision"/>), so a test can tell which granted rules a client needed.
+    /// </summary>
+    public BoundedLog<AuthorizationDecision> AuthorizationLog { get; }
 
     /// <summary>The images the simulated kubelet treats specially (the options' instance), to change while the cluster runs.</summary>
     public SimulatedImages Images { get; }
@@ -80,14 +87,15 @@ public sealed class DevClusterServer : IAsyncDisposable
             DeploymentValidation.Validate(type, obj);
         };
         operations.CustomResourceDefinitionWritten = crds.Reconcile;
-        var access = new AccessControl(options.Tokens, options.AuthorizeWithRbac, store);
+        var authorizationLog = new BoundedLog<AuthorizationDecision>(options.RequestLogLimit);
+        var access = new AccessControl(options.Tokens, options.AuthorizeWithRbac, store, authorizationLog);
         if (options.EnforceOwnerReferencesPermission)
         {
             operations.Admission = new OwnerReferencesAdmission(access.Rules, catalog).Admit;
         }
 
         var requests = new RequestCounters();
-        var requestLog = new RequestLog(options.RequestLogLimit);
+        var requestLog = new BoundedLog<LoggedRequest>(options.RequestLogLimit);
         var faults = new FaultInjector(() => store.CloseAllWatches("dropped by a test fault"), (group, version, plural, obj) => ObjectInjection.Inject(operations, time, group, version, plural, obj));
 
         var certificate = options.Tls ? SelfSignedCertificate.Create(time.GetUtcNow()) : null;
@@ -132,7 +140,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         var port = new Uri(address).Port;
         controllers.Start();
         var scheme = certificate is null ? "http" : "https";
-        return new DevClusterServer(app, controllers, new Uri($"{scheme}://127.0.0.1:{port}"), requests, faults, operations, requestLog, options.Images, certificate);
+        return new DevClusterServer(app, controllers, new Uri($"{scheme}://127.0.0.1:{port}"), requests, faults, operations, requestLog, authorizationLog, options.Images, certificate);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Drover.DevCluster.Protocol;
 using Drover.DevCluster.Storage;
+using Drover.DevCluster.TestControls;
 
 namespace Drover.DevCluster.Access;
 
@@ -14,10 +15,10 @@ internal sealed class AccessControl
     private readonly IReadOnlyDictionary<string, DevClusterUser>? _tokens;
     private readonly RbacAuthorizer? _authorizer;
 
-    public AccessControl(IReadOnlyDictionary<string, DevClusterUser>? tokens, bool authorizeWithRbac, ObjectStore store)
+    public AccessControl(IReadOnlyDictionary<string, DevClusterUser>? tokens, bool authorizeWithRbac, ObjectStore store, BoundedLog<AuthorizationDecision> decisions)
     {
         _tokens = tokens;
-        Rules = new RbacAuthorizer(store);
+        Rules = new RbacAuthorizer(store, decisions);
         _authorizer = authorizeWithRbac ? Rules : null;
     }
 

@@ -13,6 +13,8 @@ namespace Drover.DevCluster.Access;
 /// </summary>
 internal sealed class OwnerReferencesAdmission
 {
+    private const string PluginName = "OwnerReferencesPermissionEnforcement";
+
     private readonly RbacAuthorizer _rules;
     private readonly ResourceCatalog _catalog;
 
@@ -38,7 +40,7 @@ internal sealed class OwnerReferencesAdmission
 
         var name = Json.String(next, "metadata", "name") ?? string.Empty;
         var ns = type.Namespaced ? Json.String(next, "metadata", "namespace") ?? string.Empty : string.Empty;
-        var (allowed, reason) = _rules.Authorize(new RequestAttributes(user, "delete", type.Group, type.Version, type.Plural, subresource, ns, name, string.Empty));
+        var (allowed, reason) = _rules.Authorize(new RequestAttributes(user, "delete", type.Group, type.Version, type.Plural, subresource, ns, name, string.Empty), PluginName);
         if (!allowed)
         {
             throw ApiException.Forbidden(type.GroupResource, name, $"cannot set an ownerRef on a resource you can't delete: {reason}, <nil>");
@@ -56,7 +58,7 @@ internal sealed class OwnerReferencesAdmission
             }
 
             var owner = new RequestAttributes(user, "update", ownerType.Group, ownerType.Version, ownerType.Plural, "finalizers", ns, Json.String(reference, "name") ?? string.Empty, string.Empty);
-            (allowed, reason) = _rules.Authorize(owner);
+            (allowed, reason) = _rules.Authorize(owner, PluginName);
             if (!allowed)
             {
                 throw ApiException.Forbidden(type.GroupResource, name, $"cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers on: {reason}, <nil>");

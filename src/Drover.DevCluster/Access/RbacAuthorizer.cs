@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Drover.DevCluster.Protocol;
 using Drover.DevCluster.Storage;
+using Drover.DevCluster.TestControls;
 
 namespace Drover.DevCluster.Access;
 
@@ -18,11 +19,30 @@ internal sealed class RbacAuthorizer
     private const string ClusterRoleBindings = "clusterrolebindings.rbac.authorization.k8s.io";
 
     private readonly ObjectStore _store;
+    private readonly BoundedLog<AuthorizationDecision> _decisions;
 
-    public RbacAuthorizer(ObjectStore store) => _store = store;
+    public RbacAuthorizer(ObjectStore store, BoundedLog<AuthorizationDecision> decisions)
+    {
+        _store = store;
+        _decisions = decisions;
+    }
 
-    /// <summary>Whether the request is allowed, and the authorizer's reason (empty unless a binding names a missing role).</summary>
-    public (bool Allowed, string Reason) Authorize(RequestAttributes request)
+    /// <summary>
+    /// Whether the request is allowed, and the authorizer's reason (empty unless a binding names a missing role). The
+    /// decision is logged with <paramref name="check"/>: <c>request</c>, or the admission plugin asking.
+    /// </summary>
+    public (bool Allowed, string Reason) Authorize(RequestAttributes request, string check = "request")
+    {
+        var decision = Decide(request);
+        if (request.User is { } user && request.IsResourceRequest)
+        {
+            _decisions.Add(new AuthorizationDecision(user.Name, request.Verb, request.ApiGroup, request.QualifiedResource, request.Namespace, request.Name, decision.Allowed, check));
+        }
+
+        return decision;
+    }
+
+    private (bool Allowed, string Reason) Decide(RequestAttributes request)
     {
         var user = request.User;
         if (user is null || user.Groups.Contains(DevClusterUser.Masters))

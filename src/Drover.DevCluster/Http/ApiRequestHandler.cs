@@ -22,9 +22,9 @@ internal sealed class ApiRequestHandler
     private readonly TimeProvider _time;
     private readonly TimeSpan _bookmarkInterval;
     private readonly AccessControl _access;
-    private readonly TestControls.RequestLog _requests;
+    private readonly TestControls.BoundedLog<TestControls.LoggedRequest> _requests;
 
-    public ApiRequestHandler(ResourceOperations operations, RequestCounters counters, FaultInjector faults, TimeProvider time, TimeSpan bookmarkInterval, AccessControl access, TestControls.RequestLog requests)
+    public ApiRequestHandler(ResourceOperations operations, RequestCounters counters, FaultInjector faults, TimeProvider time, TimeSpan bookmarkInterval, AccessControl access, TestControls.BoundedLog<TestControls.LoggedRequest> requests)
     {
         _operations = operations;
         _counters = counters;

@@ -46,6 +46,28 @@ public class OwnerReferencesEnforcementTests : AccessTestBase
     }
 
     [Fact]
+    public async Task The_authorization_log_holds_each_check_of_the_plugin_with_its_answer()
+    {
+        var owner = await OwnerAsync();
+        await GrantAsync("default", "children", Subject("ServiceAccount", "drover", "drover-system"), Rule([string.Empty], ["configmaps"], ["create", "delete"]));
+        Assert.Equal(HttpStatusCode.Forbidden, (await AsAsync(OperatorToken, HttpMethod.Post, ConfigMaps, Owned("child", owner, blocking: true))).Status);
+        await GrantAsync("default", "finalizers", Subject("ServiceAccount", "drover", "drover-system"), Rule(["apps"], ["deployments/finalizers"], ["update"]));
+        Assert.Equal(HttpStatusCode.Created, (await AsAsync(OperatorToken, HttpMethod.Post, ConfigMaps, Owned("child", owner, blocking: true))).Status);
+
+        const string Operator = "system:serviceaccount:drover-system:drover";
+        const string Plugin = "OwnerReferencesPermissionEnforcement";
+        var decisions = Server.AuthorizationLog.Entries().Where(d => d.User == Operator).ToList();
+        Assert.Equal(
+            [
+                ("delete", "configmaps", "child", true, Plugin),
+                ("update", "deployments/finalizers", "owner", false, Plugin),
+                ("delete", "configmaps", "child", true, Plugin),
+                ("update", "deployments/finalizers", "owner", true, Plugin),
+            ],
+            decisions.Select(d => (d.Verb, d.Resource, d.Name, d.Allowed, d.Check)));
+    }
+
+    [Fact]
     public async Task Setting_an_owner_reference_needs_delete_on_the_object_and_unchanged_references_need_nothing()
     {
         var owner = await OwnerAsync();

@@ -107,6 +107,19 @@ public class RbacTests : AccessTestBase
     }
 
     [Fact]
+    public async Task The_authorization_log_holds_every_decision_about_a_user_with_its_answer()
+    {
+        await GrantAsync("default", "reader", Subject("User", "alice"), Rule([string.Empty], ["configmaps"], ["get"]));
+        await AliceAsync(HttpMethod.Get, $"{ConfigMaps}/settings");
+        await AliceAsync(HttpMethod.Delete, $"{ConfigMaps}/settings");
+        await AliceAsync(HttpMethod.Get, "/apis");
+
+        Assert.Equal(
+            [("get", string.Empty, "configmaps", "default", "settings", true, "request"), ("delete", string.Empty, "configmaps", "default", "settings", false, "request")],
+            Server.AuthorizationLog.Entries().Where(d => d.User == "alice").Select(d => (d.Verb, d.ApiGroup, d.Resource, d.Namespace, d.Name, d.Allowed, d.Check)));
+    }
+
+    [Fact]
     public async Task A_binding_to_a_missing_role_is_named_in_the_reason()
     {
         await AdminCreateAsync("/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", Binding("dangling", "default", "Role", "gone", Subject("User", "alice")));
