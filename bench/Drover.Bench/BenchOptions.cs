@@ -16,6 +16,8 @@ internal sealed record BenchOptions
           --builds aot,jit               operator builds to measure
           --rotation N                   Agents sharing the provider whose key is rotated (1000; capped at the fleet)
           --changes N                    spec changes timed for the change latency (50)
+          --other-apps N                 Secrets (Helm releases), ConfigMaps and Services of other applications in the
+                                         agents' namespaces, N of each per 100 Agents, there before the operator (20)
           --max-concurrent-rollouts N    handed to the operator (10, its default)
           --resync-period DURATION       handed to the operator, and the steady-state window waits for one (60s)
           --out DIR                      where results and logs go (bench/results)
@@ -32,6 +34,9 @@ internal sealed record BenchOptions
     public int Rotation { get; init; } = 1000;
 
     public int Changes { get; init; } = 50;
+
+    /// <summary>Objects of each kind (Secret, ConfigMap, Service) that other applications keep, per 100 Agents.</summary>
+    public int OtherApps { get; init; } = 20;
 
     public int MaxConcurrentRollouts { get; init; } = 10;
 
@@ -105,6 +110,15 @@ internal sealed record BenchOptions
                         "--changes" => options with { Changes = number },
                         _ => options with { MaxConcurrentRollouts = number },
                     };
+                    break;
+                case "--other-apps":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var others))
+                    {
+                        error = $"--other-apps must be a whole number (0 for none), not \"{value}\"";
+                        return null;
+                    }
+
+                    options = options with { OtherApps = others };
                     break;
                 case "--resync-period":
                     if (!TryDuration(value, out var period))

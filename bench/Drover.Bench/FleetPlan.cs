@@ -7,7 +7,9 @@ namespace Drover.Bench;
 /// The objects of one benchmark fleet, in the proportions a platform team would have: teams of up to 1,000 Agents,
 /// each team with one ModelProvider (and key Secret) per 100 Agents, a Schedule for every tenth Agent, every fifth
 /// Agent with a fallback model; and one shared provider in <c>platform</c>, open to all namespaces, that the first
-/// <see cref="RotationAgents"/> Agents use, so rotating its key touches exactly that many.
+/// <see cref="RotationAgents"/> Agents use, so rotating its key touches exactly that many. Beside them, the objects
+/// other applications keep in the same namespaces (<see cref="OtherApps"/>): Helm release Secrets, ConfigMaps and
+/// Services the operator has no business caching.
 /// </summary>
 internal sealed class FleetPlan
 {
@@ -24,13 +26,18 @@ internal sealed class FleetPlan
     private const int AgentsPerFallback = 5;
     private static readonly string[] ProviderTypes = ["Anthropic", "Groq", "Mistral", "OpenAI"];
 
-    public FleetPlan(int agents, int rotation)
+    public FleetPlan(int agents, int rotation, int otherAppsPerHundred = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(agents, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(rotation, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(otherAppsPerHundred);
         Agents = agents;
         RotationAgents = Math.Min(rotation, agents);
+        OtherAppsPerHundred = otherAppsPerHundred;
     }
+
+    /// <summary>Secrets, ConfigMaps and Services of other applications, of each kind, per 100 Agents.</summary>
+    public int OtherAppsPerHundred { get; }
 
     public int Agents { get; }
 
@@ -61,6 +68,59 @@ internal sealed class FleetPlan
                 ["kind"] = "Namespace",
                 ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["drover.dev/bench"] = "true" } },
             });
+
+    /// <summary>
+    /// What other applications keep in the teams' namespaces, per team <see cref="OtherAppsPerHundred"/> of each kind
+    /// per 100 members: a Helm release Secret (a few KB of compressed, so incompressible, data), a ConfigMap and a
+    /// Service, none of them labelled for Drover or named by any Drover resource.
+    /// </summary>
+    public IEnumerable<JsonObject> OtherApps()
+    {
+        var random = new Random(42);
+        for (var team = 0; team < Teams; team++)
+        {
+            var ns = TeamNamespace(team);
+            var members = Math.Min(TeamSize, Agents - (team * TeamSize));
+            var count = ((members * OtherAppsPerHundred) + 99) / 100;
+            for (var i = 0; i < count; i++)
+            {
+                var app = "app-" + i.ToString("D4", CultureInfo.InvariantCulture);
+                var release = new byte[3 * 1024];
+                random.NextBytes(release);
+                yield return new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Secret",
+                    ["metadata"] = new JsonObject
+                    {
+                        ["name"] = $"sh.helm.release.v1.{app}.v1",
+                        ["namespace"] = ns,
+                        ["labels"] = new JsonObject { ["owner"] = "helm", ["name"] = app, ["status"] = "deployed", ["version"] = "1" },
+                    },
+                    ["type"] = "helm.sh/release.v1",
+                    ["data"] = new JsonObject { ["release"] = Convert.ToBase64String(release) },
+                };
+                yield return new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "ConfigMap",
+                    ["metadata"] = new JsonObject { ["name"] = app + "-config", ["namespace"] = ns, ["labels"] = new JsonObject { ["app"] = app } },
+                    ["data"] = new JsonObject { ["settings.yaml"] = string.Concat(Enumerable.Range(0, 24).Select(n => $"option{n}: value-{app}-{n}\n")) },
+                };
+                yield return new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Service",
+                    ["metadata"] = new JsonObject { ["name"] = app, ["namespace"] = ns, ["labels"] = new JsonObject { ["app"] = app } },
+                    ["spec"] = new JsonObject
+                    {
+                        ["selector"] = new JsonObject { ["app"] = app },
+                        ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = 80, ["targetPort"] = 8080 }),
+                    },
+                };
+            }
+        }
+    }
 
     /// <summary>Key Secrets, then the providers that read them.</summary>
     public IEnumerable<JsonObject> Credentials()

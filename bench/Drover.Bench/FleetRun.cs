@@ -39,7 +39,7 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
         ("/apis/batch/v1/cronjobs", "cronjobs"),
     ];
 
-    private readonly FleetPlan _plan = new(agents, options.Rotation);
+    private readonly FleetPlan _plan = new(agents, options.Rotation, options.OtherApps);
     private readonly List<double> _rssSamples = [];
 
     public async Task<RunResult> RunAsync(CancellationToken cancellationToken)
@@ -53,6 +53,16 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
         var serving = await devCluster.WaitForLineAsync("dev cluster serving on ", TimeSpan.FromSeconds(60));
         using var cluster = new BenchCluster(new Uri(serving["dev cluster serving on ".Length..].Trim()));
         await cluster.InstallCrdsAsync(Path.Combine(repository, "crds"), cancellationToken);
+
+        // The namespaces and what other applications keep in them are there before the operator, as on a cluster
+        // Drover is installed into.
+        await cluster.CreateAllAsync(_plan.Namespaces(), 1, cancellationToken);
+        List<JsonObject> otherApps = [.. _plan.OtherApps()];
+        await cluster.CreateAllAsync(otherApps, SubmitConcurrency, cancellationToken);
+        if (otherApps.Count > 0)
+        {
+            Say($"{otherApps.Count:N0} objects of other applications created");
+        }
 
         var metricsPort = FreePort();
         var healthPort = FreePort();
@@ -105,7 +115,6 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
         var clusterBefore = devCluster.Sample();
         var started = Stopwatch.GetTimestamp();
         Say($"creating {_plan.Agents:N0} agents, {_plan.Schedules:N0} schedules, {_plan.Providers:N0} providers");
-        await cluster.CreateAllAsync(_plan.Namespaces(), 1, cancellationToken);
         await cluster.CreateAllAsync(_plan.Credentials(), SubmitConcurrency, cancellationToken);
         await cluster.CreateAllAsync(_plan.ModelProviders(), SubmitConcurrency, cancellationToken);
         await cluster.CreateAllAsync(_plan.Workloads(), SubmitConcurrency, cancellationToken);
@@ -129,7 +138,7 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
         Say($"{children:N0} children, {converge.OperatorChildWrites:N0} child writes ({writesPerChild:0.00} per child), {converge.OperatorWrites:N0} writes in all");
 
         var steady = await SteadyStateAsync(cluster, http, metrics, op, cancellationToken);
-        Say($"steady state: {steady.Writes} writes over {steady.Seconds:0.0} s ({steady.Reconciles:N0} reconciles, {steady.CpuSeconds:0.0} CPU s), RSS {steady.RssMb:0.0} MB");
+        Say($"steady state: {steady.Writes} writes over {steady.Seconds:0.0} s ({steady.Reconciles:N0} reconciles, {steady.CpuSeconds:0.0} CPU s), RSS {steady.RssMb:0.0} MB, {steady.Cache.CachedObjects:N0} objects cached in {steady.Cache.CachedPackedBytes / 1e6:0.0} MB packed");
 
         var latencies = await ChangeLatencyAsync(cluster, watch, cancellationToken);
         Say($"spec change to Deployment update: p50 {Statistics.Percentile(latencies, 50):0} ms, p99 {Statistics.Percentile(latencies, 99):0} ms");
@@ -167,6 +176,9 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
             SteadyCpuSeconds = Math.Round(steady.CpuSeconds, 2),
             IdleRssMb = Math.Round(idleRss, 1),
             SteadyRssMb = Math.Round(steady.RssMb, 1),
+            CachedObjects = steady.Cache.CachedObjects,
+            CachedPackedMb = Math.Round(steady.Cache.CachedPackedBytes / 1e6, 1),
+            OtherAppObjects = otherApps.Count,
             PeakRssMb = Math.Round(final.PeakRssMb, 1),
             CpuSeconds = Math.Round(opConverged.CpuSeconds - opBefore.CpuSeconds, 2),
             DevClusterCpuSeconds = Math.Round(clusterConverged.CpuSeconds - clusterBefore.CpuSeconds, 2),
@@ -294,7 +306,7 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
     }
 
     /// <summary>Counts writes over a window that holds one full resync: every Agent and Schedule reconciled again.</summary>
-    private async Task<(int Writes, double Seconds, int Reconciles, double RssMb, double CpuSeconds)> SteadyStateAsync(
+    private async Task<(int Writes, double Seconds, int Reconciles, double RssMb, double CpuSeconds, OperatorMetrics Cache)> SteadyStateAsync(
         BenchCluster cluster, HttpClient http, Uri metrics, ChildProcess op, CancellationToken cancellationToken)
     {
         await cluster.ResetCountsAsync(cancellationToken);
@@ -307,10 +319,11 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
         var cpuBefore = op.Sample().CpuSeconds;
         var started = Stopwatch.GetTimestamp();
         var reconciles = 0.0;
+        var last = before;
         await Poll.UntilAsync(
             async () =>
             {
-                var now = await OperatorMetrics.ScrapeAsync(http, metrics, cancellationToken);
+                var now = last = await OperatorMetrics.ScrapeAsync(http, metrics, cancellationToken);
                 var agentReconciles = now.ReconcilesOf("agents") - before.ReconcilesOf("agents");
                 var scheduleReconciles = now.ReconcilesOf("schedules") - before.ReconcilesOf("schedules");
                 reconciles = now.Reconciles.Values.Sum() - before.Reconciles.Values.Sum();
@@ -332,7 +345,7 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
             rss = _rssSamples.Count == 0 ? op.Sample().RssMb : Statistics.Median(_rssSamples);
         }
 
-        return (counts.OperatorWrites, seconds, (int)reconciles, rss, cpu);
+        return (counts.OperatorWrites, seconds, (int)reconciles, rss, cpu, last);
     }
 
     /// <summary>Changes the image of agents spread over the fleet, one at a time, timing each to its Deployment update.</summary>

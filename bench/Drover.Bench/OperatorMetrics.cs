@@ -2,13 +2,18 @@ using System.Globalization;
 
 namespace Drover.Bench;
 
-/// <summary>The few series of the operator's <c>/metrics</c> the harness reads: reconciles and queue depth per controller.</summary>
+/// <summary>
+/// The few series of the operator's <c>/metrics</c> the harness reads: reconciles and queue depth per controller, and
+/// what its informer caches hold.
+/// </summary>
 internal sealed class OperatorMetrics
 {
-    private OperatorMetrics(IReadOnlyDictionary<string, double> reconciles, IReadOnlyDictionary<string, double> depth)
+    private OperatorMetrics(IReadOnlyDictionary<string, double> reconciles, IReadOnlyDictionary<string, double> depth, double cachedObjects, double cachedPackedBytes)
     {
         Reconciles = reconciles;
         QueueDepth = depth;
+        CachedObjects = cachedObjects;
+        CachedPackedBytes = cachedPackedBytes;
     }
 
     /// <summary><c>drover_controller_reconcile_total</c> summed over results, by controller.</summary>
@@ -16,6 +21,12 @@ internal sealed class OperatorMetrics
 
     /// <summary><c>drover_workqueue_depth</c> by queue.</summary>
     public IReadOnlyDictionary<string, double> QueueDepth { get; }
+
+    /// <summary><c>drover_informer_cached_objects</c> summed over every informer.</summary>
+    public double CachedObjects { get; }
+
+    /// <summary><c>drover_informer_cached_packed_bytes</c> summed over every informer.</summary>
+    public double CachedPackedBytes { get; }
 
     public double ReconcilesOf(string controller) => Reconciles.GetValueOrDefault(controller);
 
@@ -33,6 +44,7 @@ internal sealed class OperatorMetrics
         ArgumentNullException.ThrowIfNull(text);
         var reconciles = new Dictionary<string, double>(StringComparer.Ordinal);
         var depth = new Dictionary<string, double>(StringComparer.Ordinal);
+        double cached = 0, packed = 0;
         foreach (var raw in text.Split('\n'))
         {
             var line = raw.Trim();
@@ -56,9 +68,17 @@ internal sealed class OperatorMetrics
             {
                 depth[queue] = value;
             }
+            else if (series.StartsWith("drover_informer_cached_objects{", StringComparison.Ordinal))
+            {
+                cached += value;
+            }
+            else if (series.StartsWith("drover_informer_cached_packed_bytes{", StringComparison.Ordinal))
+            {
+                packed += value;
+            }
         }
 
-        return new OperatorMetrics(reconciles, depth);
+        return new OperatorMetrics(reconciles, depth, cached, packed);
     }
 
     private static string? Label(string series, string name)

@@ -112,7 +112,7 @@ void Write(List<RunResult> runs)
     {
         GeneratedAt = DateTimeOffset.UtcNow,
         Machine = machine,
-        Settings = new BenchSettings(options.Fleets, options.Builds, options.Rotation, options.Changes, options.MaxConcurrentRollouts, options.ResyncPeriod.TotalSeconds),
+        Settings = new BenchSettings(options.Fleets, options.Builds, options.Rotation, options.Changes, options.MaxConcurrentRollouts, options.ResyncPeriod.TotalSeconds, options.OtherApps),
         Results = runs,
         WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
     };

@@ -59,6 +59,15 @@ internal sealed record RunResult
     /// <summary>Resident memory at steady state with the whole fleet (median over the steady window).</summary>
     public double SteadyRssMb { get; init; }
 
+    /// <summary>Objects in the operator's informer caches at steady state (<c>drover_informer_cached_objects</c>).</summary>
+    public double CachedObjects { get; init; }
+
+    /// <summary>Their packed size in MB (<c>drover_informer_cached_packed_bytes</c>).</summary>
+    public double CachedPackedMb { get; init; }
+
+    /// <summary>Objects of other applications in the cluster (Secrets, ConfigMaps, Services), there before the operator.</summary>
+    public int OtherAppObjects { get; init; }
+
     /// <summary>The largest resident memory of the run (VmHWM).</summary>
     public double PeakRssMb { get; init; }
 
@@ -143,7 +152,7 @@ internal sealed record BenchReport
     public double WallSeconds { get; init; }
 }
 
-internal sealed record BenchSettings(IReadOnlyList<int> Fleets, IReadOnlyList<string> Builds, int Rotation, int Changes, int MaxConcurrentRollouts, double ResyncPeriodSeconds);
+internal sealed record BenchSettings(IReadOnlyList<int> Fleets, IReadOnlyList<string> Builds, int Rotation, int Changes, int MaxConcurrentRollouts, double ResyncPeriodSeconds, int OtherApps);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(BenchReport))]

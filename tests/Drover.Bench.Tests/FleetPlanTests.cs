@@ -45,4 +45,20 @@ public class FleetPlanTests
         chain.AddRange(model["fallbacks"]?.AsArray().Select(f => f!["providerRef"]!["name"]!.GetValue<string>()) ?? []);
         return chain;
     }
+
+    [Fact]
+    public void Other_applications_keep_their_share_of_each_kind_in_every_team_namespace_and_nothing_Drover_would_read()
+    {
+        var plan = new FleetPlan(1500, 10, otherAppsPerHundred: 20);
+        var others = plan.OtherApps().ToList();
+
+        // 1,000 and 500 members: 200 and 100 of each kind.
+        Assert.Equal(900, others.Count);
+        Assert.Equal(
+            [("Secret", "team-1", 200), ("ConfigMap", "team-1", 200), ("Service", "team-1", 200), ("Secret", "team-2", 100), ("ConfigMap", "team-2", 100), ("Service", "team-2", 100)],
+            others.GroupBy(o => ((string)o["kind"]!, (string)o["metadata"]!["namespace"]!)).Select(g => (g.Key.Item1, g.Key.Item2, g.Count())));
+        Assert.Equal(others.Count, others.Select(o => $"{o["kind"]}/{o["metadata"]!["namespace"]}/{o["metadata"]!["name"]}").Distinct().Count());
+        Assert.All(others, o => Assert.DoesNotContain("drover", o["metadata"]!["labels"]!.ToJsonString(), StringComparison.Ordinal));
+        Assert.Empty(new FleetPlan(1500, 10).OtherApps());
+    }
 }

@@ -37,6 +37,22 @@ public class ParsingTests
     }
 
     [Fact]
+    public void Metrics_give_what_the_informer_caches_hold_summed_over_every_informer()
+    {
+        const string text = """
+            # TYPE drover_informer_cached_objects gauge
+            drover_informer_cached_objects{resource="agents"} 1000
+            drover_informer_cached_objects{resource="secrets"} 2010
+            drover_informer_cached_packed_bytes{resource="agents"} 800000
+            drover_informer_cached_packed_bytes{resource="secrets"} 1200000
+            drover_informer_relists_total{resource="secrets"} 2
+            """;
+        var metrics = OperatorMetrics.Parse(text);
+        Assert.Equal(3010, metrics.CachedObjects);
+        Assert.Equal(2_000_000, metrics.CachedPackedBytes);
+    }
+
+    [Fact]
     public void Request_counts_separate_the_operator_from_the_harness()
     {
         const string json = """

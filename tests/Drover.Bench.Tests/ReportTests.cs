@@ -9,7 +9,7 @@ public class ReportTests
     {
         GeneratedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
         Machine = new MachineInfo { Cpu = "Test CPU", Cores = 2, MemoryGb = 8, Os = "Linux", Dotnet = ".NET 10", Commit = "abc123" },
-        Settings = new BenchSettings([100, 1000], ["aot", "jit"], 1000, 50, 10, 30),
+        Settings = new BenchSettings([100, 1000], ["aot", "jit"], 1000, 50, 10, 30, 20),
         Results = runs,
         WallSeconds = 600,
     };
