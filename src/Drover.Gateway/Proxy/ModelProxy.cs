@@ -449,6 +449,7 @@ internal sealed class ModelProxy(
         }
 
         GatewayMetrics.BudgetRefusals.WithLabels(caller.Namespace, caller.AgentName, caller.ScheduleName ?? "").Inc();
+        observer.Refused(caller, window, spent);
         exchange.ErrorType = "budget_exhausted";
         await FailAsync(exchange, GatewayError.BudgetExhausted(
             string.Create(CultureInfo.InvariantCulture, $"The daily budget of {who} is spent, counting requests in flight ({string.Join(", ", limits)}); it resets at {window.End.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}."),

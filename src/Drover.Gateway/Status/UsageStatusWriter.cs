@@ -16,7 +16,8 @@ namespace Drover.Gateway.Status;
 /// object per interval, never per request, by server-side apply on <c>/status</c> as field manager
 /// <c>drover-gateway</c>, so the operator's own status fields and conditions are left alone. An object whose day
 /// rolled over is written again so its status shows the new day. Crossing 80% and 100% of a budget records a
-/// Warning Event.
+/// Warning Event; so does the first request refused in a window whose budget no charge crossed (the budget was
+/// lowered below what the day had spent), once per window on each replica.
 /// </summary>
 internal sealed class UsageStatusWriter(
     KubeApiClient client,
@@ -31,6 +32,9 @@ internal sealed class UsageStatusWriter(
 
     private readonly ConcurrentDictionary<BucketKey, byte> _dirty = new();
     private readonly ConcurrentDictionary<BucketKey, Written> _written = new();
+
+    // Windows whose exhaustion has been announced (by a crossing or a refusal), until they end.
+    private readonly ConcurrentDictionary<(BucketKey Bucket, DateTimeOffset Start), DateTimeOffset> _announced = new();
 
     /// <summary>Writes made, for tests that check the coalescing.</summary>
     public long Writes => Interlocked.Read(ref _writes);
@@ -48,16 +52,35 @@ internal sealed class UsageStatusWriter(
         {
             var bucket = crossing.Window.Bucket;
             GatewayLog.BudgetCrossed(logger, bucket.ToString(), crossing.Percent, crossing.Usage.Tokens.Total, crossing.Usage.Cost);
-            k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>? regarding = bucket.Schedule is { } schedule
-                ? view.Schedule(bucket.Namespace, schedule)
-                : view.Agent(bucket.Namespace, bucket.Agent);
-            if (regarding is null)
+            if (crossing.Percent >= 100)
             {
-                continue;
+                _announced[(bucket, crossing.Window.Start)] = crossing.Window.End;
             }
 
             var (reason, what) = crossing.Percent >= 100 ? ("BudgetExhausted", "spent") : ("BudgetNearlySpent", $"{crossing.Percent}% spent");
-            _ = events.WarningAsync(regarding, reason, "Admit", $"The daily budget is {what}: {UsageStatus.Describe(crossing.Window, crossing.Usage)}", CancellationToken.None);
+            Warn(bucket, reason, $"The daily budget is {what}: {UsageStatus.Describe(crossing.Window, crossing.Usage)}");
+        }
+    }
+
+    public void Refused(Caller caller, BudgetWindow window, WindowUsage spent)
+    {
+        // Status shows WithinBudget=False even when no charge got it there.
+        _dirty[window.Bucket] = 0;
+        if (_announced.TryAdd((window.Bucket, window.Start), window.End))
+        {
+            GatewayLog.BudgetCrossed(logger, window.Bucket.ToString(), 100, spent.Tokens.Total, spent.Cost);
+            Warn(window.Bucket, "BudgetExhausted", $"The daily budget is spent: {UsageStatus.Describe(window, spent)}");
+        }
+    }
+
+    private void Warn(BucketKey bucket, string reason, string note)
+    {
+        k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>? regarding = bucket.Schedule is { } schedule
+            ? view.Schedule(bucket.Namespace, schedule)
+            : view.Agent(bucket.Namespace, bucket.Agent);
+        if (regarding is not null)
+        {
+            _ = events.WarningAsync(regarding, reason, "Admit", note, CancellationToken.None);
         }
     }
 
@@ -86,6 +109,14 @@ internal sealed class UsageStatusWriter(
     public async Task WriteDueAsync(CancellationToken cancellationToken, bool ignoreInterval = false)
     {
         var now = time.GetUtcNow();
+        foreach (var (window, end) in _announced)
+        {
+            if (end <= now)
+            {
+                _announced.TryRemove(window, out _);
+            }
+        }
+
         foreach (var (bucket, written) in _written)
         {
             if (written.WindowEnd <= now)

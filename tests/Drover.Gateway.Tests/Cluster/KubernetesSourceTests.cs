@@ -144,11 +144,28 @@ public sealed class KubernetesSourceTests(ITestOutputHelper output) : IAsyncLife
         await gateway.StopAsync();
         await gateway.DisposeAsync();
         await PatchBudgetAsync(100_000);
-        var (restarted, _) = await StartGatewayAsync();
+        (var restarted, runtime) = await StartGatewayAsync();
         chat = new ChatClient("gpt-4o-mini", new ApiKeyCredential(Token), OpenAISdkTests.Options(GatewayEndpoint(restarted)));
         await chat.CompleteChatAsync([new UserChatMessage("after the restart")]);
         var resumed = await WaitForUsageAsync(u => u.Requests == requests + 1);
         Assert.Equal(385L * (requests + 1), resumed.InputTokens + resumed.OutputTokens);
+
+        // A budget lowered below what the day has spent: no charge crosses it, yet the first refusal is announced
+        // with a Warning Event (once, however many are refused) and status says so.
+        await PatchBudgetAsync(100);
+        await Eventually.TrueAsync(() => Task.FromResult(runtime.View.Agent("default", "writer")?.Spec.Budget?.TokensPerDay == 100), "the gateway to see the lowered budget");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(429, (await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("over budget?")]))).Status);
+        }
+
+        await Eventually.TrueAsync(async () => (await WarningsAsync("writer", "BudgetExhausted")).Count == 2, "a second BudgetExhausted Warning Event, for the lowered budget");
+        await Eventually.TrueAsync(
+            async () => (await _client.GetAsync(GatewayKinds.Agents, "default", "writer", CancellationToken.None))!.Status!.Conditions!.Any(c => c.Type == ConditionTypes.WithinBudget && c.Status == "False"),
+            "WithinBudget=False for the lowered budget");
+        Assert.Equal(2, (await WarningsAsync("writer", "BudgetExhausted")).Count);
+        await PatchBudgetAsync(100_000);
+        await Eventually.TrueAsync(() => Task.FromResult(runtime.View.Agent("default", "writer")?.Spec.Budget?.TokensPerDay == 100_000), "the gateway to see the budget raised again");
 
         // Deleting the key Secret revokes the key within seconds.
         await _client.SendJsonAsync(HttpMethod.Delete, "/api/v1/namespaces/default/secrets/writer-gateway", null, "application/json", CancellationToken.None);

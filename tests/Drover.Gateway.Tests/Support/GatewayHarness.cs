@@ -10,10 +10,12 @@ using Xunit.Abstractions;
 
 namespace Drover.Gateway.Tests.Support;
 
-/// <summary>Charges as the proxy reported them.</summary>
+/// <summary>Charges and budget refusals as the proxy reported them.</summary>
 internal sealed class RecordingObserver : IUsageObserver
 {
     public ConcurrentQueue<BudgetCrossing> Crossings { get; } = new();
+
+    public ConcurrentQueue<BudgetWindow> Refusals { get; } = new();
 
     public int Charges => _charges;
 
@@ -27,6 +29,8 @@ internal sealed class RecordingObserver : IUsageObserver
             Crossings.Enqueue(crossing);
         }
     }
+
+    public void Refused(Caller caller, BudgetWindow window, WindowUsage spent) => Refusals.Enqueue(window);
 }
 
 /// <summary>A gateway on loopback serving a <see cref="TestCluster"/>, with a scripted upstream to point providers at.</summary>
