@@ -19,6 +19,8 @@ internal sealed class BenchCluster : IDisposable
     {
         ["v1/Namespace"] = ("/api/v1", "namespaces", false),
         ["v1/Secret"] = ("/api/v1", "secrets", true),
+        ["v1/ConfigMap"] = ("/api/v1", "configmaps", true),
+        ["v1/Service"] = ("/api/v1", "services", true),
         ["drover.dev/v1alpha1/ModelProvider"] = ("/apis/drover.dev/v1alpha1", "modelproviders", true),
         ["drover.dev/v1alpha1/Agent"] = ("/apis/drover.dev/v1alpha1", "agents", true),
         ["drover.dev/v1alpha1/Schedule"] = ("/apis/drover.dev/v1alpha1", "schedules", true),

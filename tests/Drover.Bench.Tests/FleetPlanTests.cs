@@ -60,5 +60,8 @@ public class FleetPlanTests
         Assert.Equal(others.Count, others.Select(o => $"{o["kind"]}/{o["metadata"]!["namespace"]}/{o["metadata"]!["name"]}").Distinct().Count());
         Assert.All(others, o => Assert.DoesNotContain("drover", o["metadata"]!["labels"]!.ToJsonString(), StringComparison.Ordinal));
         Assert.Empty(new FleetPlan(1500, 10).OtherApps());
+
+        // The harness knows where to create every object the plan holds.
+        Assert.All(plan.Namespaces().Concat(plan.Credentials()).Concat(plan.ModelProviders()).Concat(plan.Workloads()).Concat(others), o => Assert.StartsWith("/api", BenchCluster.CollectionPath(o), StringComparison.Ordinal));
     }
 }
