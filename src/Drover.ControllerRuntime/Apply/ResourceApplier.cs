@@ -63,14 +63,16 @@ public sealed class ResourceApplier
     /// result is <see cref="ApplyOutcome.Conflict"/>. <paramref name="live"/> comes from a cache that may hold only
     /// managed objects, so an object it lacks is looked up once before it is created. An object no controller holds
     /// that <paramref name="adopts"/> accepts is applied too (a child kept when its owner went, taken up by its successor).
+    /// <paramref name="uncached"/> is that lookup when the caller started it already (<see cref="ReadAsync{T}"/>), so
+    /// that several children of one owner are looked up at once rather than one after another.
     /// </summary>
-    public async Task<OwnedApplyResult> ApplyOwnedAsync<T>(ResourceKind<T> kind, T desired, T? live, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken, Func<T, bool>? adopts = null)
+    public async Task<OwnedApplyResult> ApplyOwnedAsync<T>(ResourceKind<T> kind, T desired, T? live, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken, Func<T, bool>? adopts = null, Task<T?>? uncached = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(desired);
         ArgumentNullException.ThrowIfNull(owner);
-        var existing = live ?? await _client.GetAsync(kind, desired.Metadata?.NamespaceProperty, desired.Metadata?.Name ?? string.Empty, cancellationToken);
+        var existing = live ?? await (uncached ?? ReadAsync(kind, desired.Metadata?.NamespaceProperty, desired.Metadata?.Name ?? string.Empty, cancellationToken));
         if (existing is not null)
         {
             var controller = existing.Metadata?.OwnerReferences?.FirstOrDefault(r => r.Controller == true);
@@ -84,6 +86,11 @@ public sealed class ResourceApplier
 
         return new OwnedApplyResult(await ApplyAsync(kind, desired, existing, cancellationToken));
     }
+
+    /// <summary>The object as the API server has it now (null when there is none), for a name a cache does not hold.</summary>
+    public Task<T?> ReadAsync<T>(ResourceKind<T> kind, string? ns, string name, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        _client.GetAsync(kind, ns, name, cancellationToken);
 
     /// <summary>Applies <paramref name="desired"/> unless <paramref name="live"/> (from a cache) already matches it.</summary>
     public async Task<ApplyOutcome> ApplyAsync<T>(ResourceKind<T> kind, T desired, T? live, CancellationToken cancellationToken)

@@ -66,7 +66,7 @@ internal static class AgentController
         controller.Watches(
             informers.Pods,
             pod => AgentPods.AgentOf(pod) is { } agent ? [agent] : [],
-            new WatchFilter<V1Pod> { OnUpdated = AgentPods.WaitingChanged });
+            new WatchFilter<V1Pod> { OnAdded = AgentPods.IsBlocked, OnUpdated = AgentPods.WaitingChanged, OnDeleted = AgentPods.IsBlocked });
 
         controller.Watches(informers.ConfigMaps, map => informers.Agents.Cache.KeysByIndex(AgentReferences.ByConfigMap, OperatorInformers.Key(map)));
 

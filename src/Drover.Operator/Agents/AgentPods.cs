@@ -49,12 +49,24 @@ internal static class AgentPods
         return new ObjectKey(pod.Metadata!.NamespaceProperty, agent);
     }
 
-    /// <summary>Whether a pod update changes what <see cref="Problem"/> reads: a container's waiting reason or message.</summary>
+    /// <summary>
+    /// Whether a pod update changes what <see cref="Problem"/> reports: a container starting or stopping to wait for a
+    /// reason that needs a person, or that reason's message changing. Ordinary waits (ContainerCreating) and every other
+    /// status change of a starting pod wake nobody, so creating a thousand agents does not reconcile each again per pod
+    /// event.
+    /// </summary>
     public static bool WaitingChanged(V1Pod old, V1Pod current)
     {
         ArgumentNullException.ThrowIfNull(old);
         ArgumentNullException.ThrowIfNull(current);
-        return !Waiting(old).SequenceEqual(Waiting(current));
+        return !Blocked(old).SequenceEqual(Blocked(current));
+    }
+
+    /// <summary>Whether a pod that appears or goes matters to <see cref="Problem"/>: one of its containers waits for a person.</summary>
+    public static bool IsBlocked(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return Blocked(pod).Any();
     }
 
     /// <summary>
@@ -79,9 +91,10 @@ internal static class AgentPods
         return null;
     }
 
-    private static IEnumerable<(string Name, string? Reason, string? Message)> Waiting(V1Pod pod) =>
+    private static IEnumerable<(string Name, string Reason, string? Message)> Blocked(V1Pod pod) =>
         (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? [])
-            .Select(c => (c.Name, c.State?.Waiting?.Reason, c.State?.Waiting?.Message));
+            .Where(c => c.State?.Waiting?.Reason is { } reason && Blocking.Contains(reason, StringComparer.Ordinal))
+            .Select(c => (c.Name, c.State!.Waiting!.Reason, (string?)c.State.Waiting.Message));
 }
 
 /// <summary>A container of an agent pod that waits for something only a person can fix.</summary>

@@ -122,9 +122,10 @@ internal sealed class AgentReconciler(
     private async Task<AgentRollout> RollOutAsync(Agent agent, AgentChildren desired, string hash, CancellationToken cancellationToken)
     {
         var applied = false;
+        var uncached = children.ReadUncached(desired.All, cancellationToken);
         foreach (var child in desired.All)
         {
-            var result = await children.ApplyAsync(agent, child, cancellationToken);
+            var result = await children.ApplyAsync(agent, child, cancellationToken, uncached);
             if (result.Failure is { } failure)
             {
                 return new AgentRollout(hash, applied, Pending: false, pacer.MaxConcurrent) { Failure = failure };

@@ -95,8 +95,14 @@ internal interface IChildKind
     /// <summary>The object as the API server would receive it, through source-generated JSON.</summary>
     JsonObject ToJson(IKubernetesObject<V1ObjectMeta> obj);
 
-    /// <summary>Applies <paramref name="child"/> of <paramref name="owner"/> unless the cached copy already matches it, or another object holds its name.</summary>
-    Task<OwnedApplyResult> ApplyAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken);
+    /// <summary>
+    /// Applies <paramref name="child"/> of <paramref name="owner"/> unless the cached copy already matches it, or another
+    /// object holds its name. <paramref name="uncached"/> is the lookup <see cref="ReadIfUncached"/> started, if any.
+    /// </summary>
+    Task<OwnedApplyResult> ApplyAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken, Task<object?>? uncached = null);
+
+    /// <summary>Starts reading <paramref name="child"/> from the API server when the cache does not hold it; null when it does.</summary>
+    Task<object?>? ReadIfUncached(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken);
 
     /// <summary>Deletes the owner's children of this kind whose names are not in <paramref name="wanted"/>; returns how many.</summary>
     Task<int> PruneAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IReadOnlySet<string> wanted, CancellationToken cancellationToken);
@@ -135,13 +141,25 @@ internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInform
         JsonSerializer.SerializeToNode((T)obj, Resource.TypeInfo) as JsonObject
         ?? throw new InvalidOperationException($"{Kind} did not serialise to a JSON object.");
 
-    public Task<OwnedApplyResult> ApplyAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken)
+    public Task<OwnedApplyResult> ApplyAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken, Task<object?>? uncached = null)
     {
         ArgumentNullException.ThrowIfNull(applier);
         ArgumentNullException.ThrowIfNull(child);
         var live = cache(informers).Cache.Get(child.Metadata.NamespaceProperty, child.Metadata.Name);
         var desired = (T)child;
-        return applier.ApplyOwnedAsync(Resource, desired, live, owner, cancellationToken, adopts is null ? null : existing => adopts(existing, desired));
+        return applier.ApplyOwnedAsync(Resource, desired, live, owner, cancellationToken, adopts is null ? null : existing => adopts(existing, desired), uncached is null ? null : Typed(uncached));
+
+        static async Task<T?> Typed(Task<object?> read) => (T?)await read;
+    }
+
+    public Task<object?>? ReadIfUncached(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(applier);
+        ArgumentNullException.ThrowIfNull(child);
+        var (ns, name) = (child.Metadata.NamespaceProperty, child.Metadata.Name);
+        return cache(informers).Cache.Get(ns, name) is null ? Read() : null;
+
+        async Task<object?> Read() => await applier.ReadAsync(Resource, ns, name, cancellationToken);
     }
 
     public Task<int> PruneAsync(ResourceApplier applier, OperatorInformers informers, IKubernetesObject<V1ObjectMeta> owner, IReadOnlySet<string> wanted, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ internal sealed class ChildWriter(ResourceApplier applier, OperatorInformers inf
     /// not control is left untouched (<see cref="ChildReasons.NameConflict"/>); one the API server refuses is reported
     /// with the server's words (<see cref="ChildReasons.ApplyFailed"/>). Other errors (unavailable, throttled) throw, to be retried.
     /// </summary>
-    public async Task<ChildApply> ApplyAsync(IKubernetesObject<V1ObjectMeta> owner, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken)
+    public async Task<ChildApply> ApplyAsync(IKubernetesObject<V1ObjectMeta> owner, IKubernetesObject<V1ObjectMeta> child, CancellationToken cancellationToken, UncachedChildren? uncached = null)
     {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(child);
@@ -27,7 +27,7 @@ internal sealed class ChildWriter(ResourceApplier applier, OperatorInformers inf
         OwnedApplyResult result;
         try
         {
-            result = await kind.ApplyAsync(applier, informers, owner, child, cancellationToken);
+            result = await kind.ApplyAsync(applier, informers, owner, child, cancellationToken, uncached?.ReadOf(child));
         }
         catch (KubeApiException e) when (IsRefusal(e))
         {
@@ -54,6 +54,28 @@ internal sealed class ChildWriter(ResourceApplier applier, OperatorInformers inf
             default:
                 return new ChildApply(Applied: false, Failure: null);
         }
+    }
+
+    /// <summary>
+    /// Starts looking up, all at once, those of <paramref name="children"/> the caches do not hold. Before a child is
+    /// first created the API server is asked whether another object holds its name; a new agent has four or five
+    /// children, and asking for each only when its turn came made every new agent wait for each answer in turn.
+    /// </summary>
+    public UncachedChildren ReadUncached(IEnumerable<IKubernetesObject<V1ObjectMeta>> children, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(children);
+        var reads = new Dictionary<IKubernetesObject<V1ObjectMeta>, Task<object?>>(ReferenceEqualityComparer.Instance);
+        foreach (var child in children)
+        {
+            if (ChildKinds.Of(child).ReadIfUncached(applier, informers, child, cancellationToken) is { } read)
+            {
+                // A read whose child is never applied (an earlier one failed) must not fault unobserved.
+                _ = read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                reads[child] = read;
+            }
+        }
+
+        return new UncachedChildren(reads);
     }
 
     // A refusal names something to fix in the spec; 409 (a write raced another) and 429 (throttled) are worth retrying.
@@ -100,3 +122,9 @@ internal sealed class ChildWriter(ResourceApplier applier, OperatorInformers inf
 
 /// <summary>What applying one child did: whether a write was sent, and why the child could not be written.</summary>
 internal readonly record struct ChildApply(bool Applied, ResolutionFailure? Failure);
+
+/// <summary>The lookups <see cref="ChildWriter.ReadUncached"/> started, by child.</summary>
+internal sealed class UncachedChildren(IReadOnlyDictionary<IKubernetesObject<V1ObjectMeta>, Task<object?>> reads)
+{
+    public Task<object?>? ReadOf(IKubernetesObject<V1ObjectMeta> child) => reads.GetValueOrDefault(child);
+}

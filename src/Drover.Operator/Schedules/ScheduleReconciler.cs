@@ -56,9 +56,10 @@ internal sealed class ScheduleReconciler(
         {
             // An object of a child's name that is not this Schedule's is left alone, and the Schedule cannot run.
             var desired = ScheduleChildren.Build(plan, options);
+            var uncached = children.ReadUncached(desired.All, cancellationToken);
             foreach (var child in desired.All)
             {
-                if ((failure = (await children.ApplyAsync(schedule, child, cancellationToken)).Failure) is not null)
+                if ((failure = (await children.ApplyAsync(schedule, child, cancellationToken, uncached)).Failure) is not null)
                 {
                     break;
                 }

@@ -92,10 +92,16 @@ public sealed class AgentPodsTests
     }
 
     [Fact]
-    public void Only_a_change_of_a_waiting_reason_or_message_is_news_to_the_agent()
+    public void Only_a_wait_that_needs_a_person_starting_changing_or_ending_is_news_to_the_agent()
     {
         Assert.True(AgentPods.WaitingChanged(Pod("p", "ErrImagePull"), Pod("p", "ImagePullBackOff")));
-        Assert.True(AgentPods.WaitingChanged(Pod("p", "ContainerCreating"), Pod("p", null)));
+        Assert.True(AgentPods.WaitingChanged(Pod("p", "ContainerCreating"), Pod("p", "CrashLoopBackOff")));
+        Assert.True(AgentPods.WaitingChanged(Pod("p", "CrashLoopBackOff"), Pod("p", null)));
+
+        // A pod starting as usual wakes nobody: the Deployment's status says when it is available.
+        Assert.False(AgentPods.WaitingChanged(Pod("p", "ContainerCreating"), Pod("p", null)));
         Assert.False(AgentPods.WaitingChanged(Pod("p", null), Pod("p", null)));
+        Assert.False(AgentPods.IsBlocked(Pod("p", "ContainerCreating")));
+        Assert.True(AgentPods.IsBlocked(Pod("p", "ImagePullBackOff")));
     }
 }
