@@ -90,7 +90,17 @@ internal sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync(RedisSecurity? security = null)
     {
         var server = new RedisServer(FreePort(), security ?? RedisSecurity.None);
-        await server.RestartAsync();
+        try
+        {
+            await server.RestartAsync();
+        }
+        catch
+        {
+            // A server that never answered is still running: the caller never gets it to dispose.
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
