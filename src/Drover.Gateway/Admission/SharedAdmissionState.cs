@@ -39,6 +39,7 @@ internal sealed class SharedAdmissionState : IAdmissionState, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _probe;
     private readonly ILogger _logger;
+    private readonly RedisDiagnosis? _diagnosis;
     private readonly InMemoryAdmissionState _providers;
     private readonly ConcurrentDictionary<(BucketKey, DateTimeOffset), WindowUsage> _seen = new();
     private readonly ConcurrentDictionary<string, (InMemoryAdmissionState State, BudgetTicket Ticket)> _localTickets = new(StringComparer.Ordinal);
@@ -47,10 +48,17 @@ internal sealed class SharedAdmissionState : IAdmissionState, IAsyncDisposable
     private readonly Lock _switch = new();
     private readonly CancellationTokenSource _stop = new();
     private InMemoryAdmissionState _outage;
+    private readonly Task _checking;
     private Task _probing = Task.CompletedTask;
     private volatile bool _shared = true;
 
-    public SharedAdmissionState(RedisAdmissionState redis, int replicas, TimeProvider time, TimeSpan probe, ILogger logger)
+    /// <param name="redis">The shared state while Redis answers.</param>
+    /// <param name="replicas">How many replicas share Redis: each admits this share while it is out.</param>
+    /// <param name="time">The admission clock.</param>
+    /// <param name="probe">How often to ask Redis again while it is out.</param>
+    /// <param name="logger">Where the fall back and the reconcile are said.</param>
+    /// <param name="diagnosis">Finds why Redis is out, for the log line; without it the line has StackExchange.Redis's message.</param>
+    public SharedAdmissionState(RedisAdmissionState redis, int replicas, TimeProvider time, TimeSpan probe, ILogger logger, RedisDiagnosis? diagnosis = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
         _redis = redis;
@@ -58,9 +66,11 @@ internal sealed class SharedAdmissionState : IAdmissionState, IAsyncDisposable
         _time = time;
         _probe = probe;
         _logger = logger;
+        _diagnosis = diagnosis;
         _providers = new InMemoryAdmissionState(time);
         _outage = new InMemoryAdmissionState(time);
         GatewayMetrics.RedisUp.Set(1);
+        _checking = Task.Run(CheckAsync, CancellationToken.None);
     }
 
     /// <summary>Whether decisions are Redis's (true) or this replica's alone (false).</summary>
@@ -237,6 +247,7 @@ internal sealed class SharedAdmissionState : IAdmissionState, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        await _checking;
         try
         {
             await _probing;
@@ -251,6 +262,26 @@ internal sealed class SharedAdmissionState : IAdmissionState, IAsyncDisposable
     }
 
     private static bool IsOutage(Exception e) => e is RedisException or RedisTimeoutException;
+
+    /// <summary>
+    /// Asks Redis once at start, so a Redis that is down or refuses this gateway (a wrong password, a certificate it
+    /// does not trust) shows in the log and in <c>drover_gateway_redis_up</c> at once, not at the first call.
+    /// </summary>
+    private async Task CheckAsync()
+    {
+        try
+        {
+            await _redis.PingAsync();
+        }
+        catch (Exception e) when (IsOutage(e) && !_stop.IsCancellationRequested)
+        {
+            FallBack(e);
+        }
+        catch (Exception e) when (IsOutage(e) || e is ObjectDisposedException)
+        {
+            // Stopped before Redis answered: nothing to report.
+        }
+    }
 
     /// <summary>A window as this replica may fill it in an outage: its share of the room left when Redis was last seen.</summary>
     private BudgetWindow Share(BudgetWindow window)
@@ -339,18 +370,35 @@ internal sealed class SharedAdmissionState : IAdmissionState, IAsyncDisposable
 
             _outage = new InMemoryAdmissionState(_time);
             _shared = false;
-            _probing = Task.Run(() => ProbeAsync(_stop.Token), CancellationToken.None);
+            _probing = Task.Run(() => ProbeAsync(e, _stop.Token), CancellationToken.None);
         }
 
         GatewayMetrics.RedisUp.Set(0);
         GatewayMetrics.RedisFallbacks.Inc();
-        GatewayLog.RedisUnreachable(_logger, _replicas, e.Message);
     }
 
-    /// <summary>Asks Redis every probe interval until it answers, reconciles, then hands decisions back to it.</summary>
+    /// <summary>
+    /// Says why Redis is out (the log line of the fall back, written once the diagnosis is in, within the connect and
+    /// command timeouts), then asks Redis every probe interval until it answers, reconciles, and hands decisions back.
+    /// </summary>
     [SuppressMessage("Design", "CA1031", Justification = "Any failure means Redis is still out; the next probe retries.")]
-    private async Task ProbeAsync(CancellationToken cancellationToken)
+    private async Task ProbeAsync(Exception failure, CancellationToken cancellationToken)
     {
+        string cause;
+        try
+        {
+            cause = _diagnosis is null ? failure.Message : await _diagnosis.ExplainAsync(failure, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            cause = $"{failure.Message} (finding why failed too: {e.Message})";
+        }
+        catch (OperationCanceledException)
+        {
+            cause = failure.Message;
+        }
+
+        GatewayLog.RedisUnreachable(_logger, _replicas, cause);
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(_probe, _time, cancellationToken);

@@ -79,17 +79,18 @@ internal static class GatewayCommand
     /// <summary>Where admission state lives: this process, or Redis (connected in the background, so a Redis that is down does not stop the start).</summary>
     public static IAdmissionState AdmissionState(GatewayOptions options, Func<string, string?> environment, TimeProvider time, ILoggerFactory loggers)
     {
-        if (options.Redis is not { } address)
+        if (RedisConnection.Options(options, environment) is not { } configuration)
         {
             return new InMemoryAdmissionState(time);
         }
 
-        var redis = StackExchange.Redis.ConnectionMultiplexer.Connect(RedisConnection.Options(address, environment("DROVER_GATEWAY_REDIS_PASSWORD")));
+        var redis = StackExchange.Redis.ConnectionMultiplexer.Connect(configuration);
         return new SharedAdmissionState(
             new RedisAdmissionState(redis, time, RedisAdmissionState.DefaultLease, ownsConnection: true),
             options.Replicas,
             time,
             SharedAdmissionState.DefaultProbe,
-            loggers.CreateLogger("Drover.Gateway.Redis"));
+            loggers.CreateLogger("Drover.Gateway.Redis"),
+            new RedisDiagnosis(configuration));
     }
 }

@@ -47,6 +47,18 @@ internal sealed record GatewayOptions
     /// </summary>
     public string? Redis { get; init; }
 
+    /// <summary>
+    /// A PEM bundle of the CAs Redis's certificate may come from, trusted instead of the system's store (a private CA,
+    /// such as cert-manager's); it turns TLS on. Null: with <c>ssl=true</c> the system's store decides.
+    /// </summary>
+    public string? RedisCa { get; init; }
+
+    /// <summary>The PEM certificate the gateway shows a Redis that asks for one (<c>tls-auth-clients</c>); turns TLS on.</summary>
+    public string? RedisClientCert { get; init; }
+
+    /// <summary>The unencrypted PEM private key of <see cref="RedisClientCert"/>.</summary>
+    public string? RedisClientKey { get; init; }
+
     /// <summary>How many replicas share the Redis state: while Redis is unreachable each admits this share of budgets and limits.</summary>
     public int Replicas { get; init; } = 1;
 
@@ -84,6 +96,12 @@ internal sealed record GatewayOptions
                                           StackExchange.Redis configuration, e.g.
                                           redis:6379,ssl=true); password from
                                           DROVER_GATEWAY_REDIS_PASSWORD; "" = in memory
+          --redis-ca PATH                 PEM bundle of the CAs trusted for Redis's       DROVER_GATEWAY_REDIS_CA
+                                          certificate instead of the system's (holds
+                                          the root); turns TLS on
+          --redis-client-cert PATH        PEM certificate shown to a Redis that asks      DROVER_GATEWAY_REDIS_CLIENT_CERT
+                                          for one; turns TLS on
+          --redis-client-key PATH         its unencrypted PEM private key                 DROVER_GATEWAY_REDIS_CLIENT_KEY
           --replicas N                    replicas sharing Redis; each admits 1/N of      DROVER_GATEWAY_REPLICAS
                                           budgets and limits while Redis is out (1)
           --shutdown-delay DURATION       after SIGTERM: unready but serving (5s)         DROVER_GATEWAY_SHUTDOWN_DELAY
@@ -108,6 +126,9 @@ internal sealed record GatewayOptions
         ["default-max-tokens"] = "DROVER_GATEWAY_DEFAULT_MAX_TOKENS",
         ["status-interval"] = "DROVER_GATEWAY_STATUS_INTERVAL",
         ["redis"] = "DROVER_GATEWAY_REDIS",
+        ["redis-ca"] = "DROVER_GATEWAY_REDIS_CA",
+        ["redis-client-cert"] = "DROVER_GATEWAY_REDIS_CLIENT_CERT",
+        ["redis-client-key"] = "DROVER_GATEWAY_REDIS_CLIENT_KEY",
         ["replicas"] = "DROVER_GATEWAY_REPLICAS",
         ["shutdown-delay"] = "DROVER_GATEWAY_SHUTDOWN_DELAY",
         ["drain-timeout"] = "DROVER_GATEWAY_DRAIN_TIMEOUT",
@@ -181,6 +202,9 @@ internal sealed record GatewayOptions
             DefaultMaxTokens = Integer("default-max-tokens", Value("default-max-tokens"), defaults.DefaultMaxTokens, 1, problems),
             StatusInterval = Duration("status-interval", Value("status-interval"), defaults.StatusInterval, allowZero: false, problems),
             Redis = NonEmpty(Value("redis")),
+            RedisCa = NonEmpty(Value("redis-ca")),
+            RedisClientCert = NonEmpty(Value("redis-client-cert")),
+            RedisClientKey = NonEmpty(Value("redis-client-key")),
             Replicas = (int)Math.Min(int.MaxValue, Integer("replicas", Value("replicas"), defaults.Replicas, 1, problems)),
             ShutdownDelay = Duration("shutdown-delay", Value("shutdown-delay"), defaults.ShutdownDelay, allowZero: true, problems),
             DrainTimeout = Duration("drain-timeout", Value("drain-timeout"), defaults.DrainTimeout, allowZero: true, problems),
@@ -189,6 +213,18 @@ internal sealed record GatewayOptions
         if (options.Redis is { } redis && RedisConnection.Problem(redis) is { } wrong)
         {
             problems.Add($"--redis must be host:port or a StackExchange.Redis configuration, not \"{redis}\": {wrong}");
+        }
+
+        if (RedisTls.From(options) is { } tls)
+        {
+            if (options.Redis is null)
+            {
+                problems.Add("--redis-ca, --redis-client-cert and --redis-client-key need --redis");
+            }
+            else if (tls.Problem() is { } unusable)
+            {
+                problems.Add(unusable);
+            }
         }
 
         if (options.LogFormat is not ("json" or "text"))

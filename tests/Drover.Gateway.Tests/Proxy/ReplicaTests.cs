@@ -13,8 +13,9 @@ namespace Drover.Gateway.Tests.Proxy;
 
 /// <summary>
 /// Two gateway replicas behind one "Service" (the test picks a ready replica per call, as endpoints do), sharing one
-/// real redis-server: the budgets and limits hold across them, a Redis outage keeps calls flowing and its counts
-/// reconcile, and a rolling restart under steady load fails no call.
+/// real redis-server, each connected as the gateway connects from its flags: the budgets and limits hold across them,
+/// over plain TCP as over TLS from a private CA with a password (and client certificates), a Redis outage keeps calls
+/// flowing and its counts reconcile, and a rolling restart under steady load fails no call.
 /// </summary>
 [Collection(RedisServer.Collection)]
 public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
@@ -28,7 +29,6 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
         _upstream = await ScriptedUpstream.StartAsync();
         _cluster = new TestCluster();
         _cluster.Namespace("team-a");
@@ -47,18 +47,34 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         }
         finally
         {
-            await _redis.DisposeAsync();
+            if (_redis is not null)
+            {
+                await _redis.DisposeAsync();
+            }
         }
     }
 
+    private async Task StartRedisAsync(RedisSecurity? security = null) => _redis = await RedisServer.StartAsync(security);
+
+    /// <summary>The security of the budget test's Redis, by name (xunit shows the name).</summary>
+    private static RedisSecurity Security(string transport) => transport switch
+    {
+        "tcp" => RedisSecurity.None,
+        "tls with a password, trusting its CA" => RedisSecurity.TlsWithPassword,
+        "tls with a password and a client certificate" => RedisSecurity.MutualTlsWithPassword,
+        _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, null),
+    };
+
     private async Task<GatewayHarness> ReplicaAsync(Func<Drover.Gateway.Hosting.GatewayOptions, Drover.Gateway.Hosting.GatewayOptions>? configure = null)
     {
+        var redis = _redis.Options();
         var state = new SharedAdmissionState(
-            new RedisAdmissionState(_redis.Connect(), TimeProvider.System, TimeSpan.FromSeconds(30), ownsConnection: true),
+            new RedisAdmissionState(StackExchange.Redis.ConnectionMultiplexer.Connect(redis), TimeProvider.System, TimeSpan.FromSeconds(30), ownsConnection: true),
             replicas: 2,
             TimeProvider.System,
             probe: TimeSpan.FromMilliseconds(100),
-            new TestOutputLoggerProvider(output, _stateLogs).CreateLogger("Drover.Gateway.Redis"));
+            new TestOutputLoggerProvider(output, _stateLogs).CreateLogger("Drover.Gateway.Redis"),
+            new RedisDiagnosis(redis));
         var replica = await GatewayHarness.StartAsync(output, configure: configure, state: state, cluster: _cluster, upstream: _upstream);
         _replicas.Add(replica);
         return replica;
@@ -88,9 +104,13 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static long TotalTokens(string body) => JsonNode.Parse(body)!["usage"]!["total_tokens"]!.GetValue<long>();
 
-    [Fact]
-    public async Task Fifty_callers_over_two_replicas_overshoot_a_shared_budget_and_requests_per_minute_no_more_than_one_replica_would()
+    [Theory]
+    [InlineData("tcp")]
+    [InlineData("tls with a password, trusting its CA")]
+    [InlineData("tls with a password and a client certificate")]
+    public async Task Fifty_callers_over_two_replicas_overshoot_a_shared_budget_and_requests_per_minute_no_more_than_one_replica_would(string transport)
     {
+        await StartRedisAsync(Security(transport));
         var (a, b) = (await ReplicaAsync(), await ReplicaAsync());
         _cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/v1"), "sk-provider");
         _cluster.Provider("limited", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/limited/v1"), "sk-limited", configure: s => s.Limits = new ProviderLimits { RequestsPerMinute = 10 });
@@ -151,11 +171,16 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         var reached = _upstream.To("/limited/v1/chat/completions").Count;
         Assert.InRange(reached, 10, 11);
         Assert.Equal(reached, rateOutcomes.Count(s => s == HttpStatusCode.OK));
+
+        // And every decision was Redis's: neither replica fell back to its own share on the way.
+        Assert.True(((SharedAdmissionState)a.State).Shared && ((SharedAdmissionState)b.State).Shared, $"a replica could not use Redis over {transport}: {string.Join("; ", _stateLogs.Select(l => l.Item2))}");
+        Assert.DoesNotContain(_stateLogs, l => l.Item2.StartsWith("Redis unreachable", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Killing_redis_mid_run_keeps_calls_flowing_and_when_it_returns_every_call_is_counted_once()
     {
+        await StartRedisAsync();
         var (a, b) = (await ReplicaAsync(), await ReplicaAsync());
         _cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/v1"), "sk-provider");
         var agent = _cluster.Agent("steady", [("openai", "gpt-4o-mini")], new Budget { TokensPerDay = 10_000_000 });
@@ -177,7 +202,12 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
 
         var (sharedA, sharedB) = ((SharedAdmissionState)a.State, (SharedAdmissionState)b.State);
         Assert.False(sharedA.Shared || sharedB.Shared);
-        Assert.Contains(_stateLogs, l => l.Item2.StartsWith("Redis unreachable, admitting from this replica's memory", StringComparison.Ordinal));
+        await Eventually.TrueAsync(
+            () => Task.FromResult(_stateLogs.Count(l => l.Item2.StartsWith("Redis unreachable, admitting from this replica's memory", StringComparison.Ordinal)) == 2),
+            "each replica to say it fell back");
+        Assert.All(
+            _stateLogs.Where(l => l.Item2.StartsWith("Redis unreachable", StringComparison.Ordinal)),
+            l => Assert.EndsWith($"charges are queued for Redis: Redis at {_redis.Address} cannot be reached: Connection refused", l.Item2, StringComparison.Ordinal));
         var metrics = await Http.GetStringAsync(new Uri(a.MetricsAddress, "/metrics"));
         Assert.Contains("drover_gateway_redis_up 0", metrics, StringComparison.Ordinal);
         Assert.Contains("drover_gateway_redis_pending_charges ", metrics, StringComparison.Ordinal);
@@ -196,6 +226,7 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_rolling_restart_of_two_replicas_under_steady_load_fails_no_call_but_the_stream_cut_at_the_deadline()
     {
+        await StartRedisAsync();
         static Drover.Gateway.Hosting.GatewayOptions Draining(Drover.Gateway.Hosting.GatewayOptions o) =>
             o with { ShutdownDelay = TimeSpan.FromMilliseconds(600), DrainTimeout = TimeSpan.FromMilliseconds(1500) };
         var replicas = new List<GatewayHarness> { await ReplicaAsync(Draining), await ReplicaAsync(Draining) };
@@ -222,6 +253,11 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
                     catch (HttpRequestException)
                     {
                         up = false;
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        // The run is over; this probe's answer no longer matters.
+                        break;
                     }
 
                     ready[replica] = up;
@@ -253,6 +289,8 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         });
         await firstSent.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
+        // Load starts once the endpoints list both replicas, as a Service's would before it sends them calls.
+        await Eventually.TrueAsync(() => Task.FromResult(ready.Count(r => r.Value) == 2), "both replicas to be listed ready");
         var failures = new ConcurrentQueue<string>();
         var served = new ConcurrentDictionary<GatewayHarness, int>();
         var next = 0;

@@ -16,6 +16,22 @@ public sealed class GatewayChartTests
     private static Dictionary<string, JsonNode?> Env(JsonObject deployment) =>
         Container(deployment)["env"]?.AsArray().ToDictionary(e => (string)e!["name"]!, e => e!["value"] ?? e["valueFrom"]) ?? [];
 
+    private static Dictionary<string, JsonObject> Volumes(JsonObject deployment) =>
+        deployment["spec"]!["template"]!["spec"]!["volumes"]!.AsArray().ToDictionary(v => (string)v!["name"]!, v => v!.AsObject());
+
+    private static Dictionary<string, JsonObject> Mounts(JsonObject deployment) =>
+        Container(deployment)["volumeMounts"]!.AsArray().ToDictionary(m => (string)m!["name"]!, m => m!.AsObject());
+
+    /// <summary>The Secret key behind the file an env var names: the mount under which it lies, that volume's item of that path.</summary>
+    private static (string Secret, string Key, bool ReadOnly, long? Mode) FileOf(JsonObject deployment, string variable)
+    {
+        var path = (string)Env(deployment)[variable]!;
+        var mount = Mounts(deployment).Values.Single(m => path.StartsWith((string)m["mountPath"]! + "/", StringComparison.Ordinal));
+        var secret = Volumes(deployment)[(string)mount["name"]!]["secret"]!;
+        var item = secret["items"]!.AsArray().Single(i => (string?)i!["path"] == path[((string)mount["mountPath"]!).Length..].TrimStart('/'))!;
+        return ((string)secret["secretName"]!, (string)item["key"]!, (bool?)mount["readOnly"] == true, (long?)secret["defaultMode"]);
+    }
+
     private static JsonNode? Labels(JsonObject o, string path) => path.Split('/').Aggregate((JsonNode?)o, (n, p) => n?[p]);
 
     [PackagingFact(PackagingTool.Helm)]
@@ -28,7 +44,8 @@ public sealed class GatewayChartTests
         Assert.Equal(["/app/drover-gateway"], container["command"]!.AsArray().Select(c => (string)c!));
         Assert.Equal((string?)RenderedManifests.Manager(install.Single("Deployment", "drover"))["image"], (string?)container["image"]);
         Assert.Equal(["--listen=:8090", "--metrics-address=:8091", "--health-address=:8092", "--log-format=json", "--replicas=1", "--shutdown-delay=5s", "--drain-timeout=20s"], Args(gateway));
-        Assert.DoesNotContain("DROVER_GATEWAY_REDIS", Env(gateway).Keys);
+        Assert.DoesNotContain(Env(gateway).Keys, name => name.StartsWith("DROVER_GATEWAY_REDIS", StringComparison.Ordinal));
+        Assert.Equal(["tmp"], Volumes(gateway).Keys);
         Assert.Empty(install.OfKind("PodDisruptionBudget"));
         Assert.Equal(8090L, (long?)install.Single("Service", "drover-gateway")["spec"]!["ports"]![0]!["port"]);
         Assert.NotNull(install.Find("NetworkPolicy", "drover-gateway", "drover-system"));
@@ -76,6 +93,41 @@ public sealed class GatewayChartTests
     }
 
     [PackagingFact(PackagingTool.Helm)]
+    public void A_private_ca_and_a_client_certificate_for_redis_reach_the_gateway_as_read_only_files_it_is_told_the_paths_of()
+    {
+        var install = Render(
+            "gateway.replicas=2", "gateway.redis.address=redis.data:6380", "gateway.redis.passwordSecret.name=redis-auth",
+            "gateway.redis.caSecret.name=redis-tls", "gateway.redis.clientCertSecret.name=gateway-redis-client");
+        var gateway = install.Single("Deployment", "drover-gateway");
+
+        // The CA bundle (cert-manager's ca.crt by default) and the client pair (a kubernetes.io/tls Secret), mounted
+        // read-only, readable by the pod's group only, at the paths the gateway's variables name.
+        Assert.Equal(("redis-tls", "ca.crt", true, 288L), FileOf(gateway, "DROVER_GATEWAY_REDIS_CA"));
+        Assert.Equal(("gateway-redis-client", "tls.crt", true, 288L), FileOf(gateway, "DROVER_GATEWAY_REDIS_CLIENT_CERT"));
+        Assert.Equal(("gateway-redis-client", "tls.key", true, 288L), FileOf(gateway, "DROVER_GATEWAY_REDIS_CLIENT_KEY"));
+        Assert.Equal("redis.data:6380", (string?)Env(gateway)["DROVER_GATEWAY_REDIS"]);
+        Assert.Equal("redis-auth", (string?)Env(gateway)["DROVER_GATEWAY_REDIS_PASSWORD"]!["secretKeyRef"]!["name"]);
+
+        // Another key of the CA Secret is mounted under the same file name.
+        var custom = Render("gateway.redis.address=redis.data:6380", "gateway.redis.caSecret.name=redis-ca-bundle", "gateway.redis.caSecret.key=bundle.pem").Single("Deployment", "drover-gateway");
+        Assert.Equal(("redis-ca-bundle", "bundle.pem", true, 288L), FileOf(custom, "DROVER_GATEWAY_REDIS_CA"));
+        Assert.DoesNotContain("DROVER_GATEWAY_REDIS_CLIENT_CERT", Env(custom).Keys);
+    }
+
+    [PackagingFact(PackagingTool.Helm)]
+    public void A_ca_or_client_certificate_for_redis_without_its_address_is_refused_by_the_schema()
+    {
+        foreach (var set in new[] { "gateway.redis.caSecret.name=redis-tls", "gateway.redis.clientCertSecret.name=gateway-redis-client" })
+        {
+            var render = ToolRun.Helm(["template", "drover", RepositoryLayout.Chart, "--set", set]);
+
+            Assert.True(render.ExitCode != 0, $"helm accepted {set} without gateway.redis.address:\n" + render.Describe());
+            Assert.Contains("values don't meet the specifications of the schema", render.StandardError, StringComparison.Ordinal);
+            Assert.Contains("at '/gateway/redis/address': minLength", render.StandardError, StringComparison.Ordinal);
+        }
+    }
+
+    [PackagingFact(PackagingTool.Helm)]
     public void More_than_one_replica_without_redis_is_refused_by_the_schema()
     {
         var render = ToolRun.Helm(["template", "drover", RepositoryLayout.Chart, "--set", "gateway.replicas=2"]);
@@ -107,6 +159,8 @@ public sealed class GatewayChartTests
         Assert.Equal((50L, "system-cluster-critical"), ((long?)pod["terminationGracePeriodSeconds"], (string?)pod["priorityClassName"]));
         Assert.Equal("topology.kubernetes.io/zone", (string?)pod["topologySpreadConstraints"]![0]!["topologyKey"]);
         Assert.Equal("0", (string?)Env(gateway)["DOTNET_gcServer"]);
+        Assert.Equal(("redis-tls", "ca.crt", true, 288L), FileOf(gateway, "DROVER_GATEWAY_REDIS_CA"));
+        Assert.Equal(("gateway-redis-client", "tls.key", true, 288L), FileOf(gateway, "DROVER_GATEWAY_REDIS_CLIENT_KEY"));
         Assert.Equal("512Mi", (string?)Container(gateway)["resources"]!["limits"]!["memory"]);
         Assert.Equal("prometheus", (string?)install.Single("ServiceMonitor", "agent-operator-gateway")["metadata"]!["labels"]!["release"]);
         var egress = install.Single("NetworkPolicy", "agent-operator-gateway")["spec"]!["egress"]!.AsArray();
