@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Informers;
@@ -54,8 +53,8 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
         using var cluster = new BenchCluster(new Uri(serving["dev cluster serving on ".Length..].Trim()));
         await cluster.InstallCrdsAsync(Path.Combine(repository, "crds"), cancellationToken);
 
-        var metricsPort = FreePort();
-        var healthPort = FreePort();
+        var metricsPort = LoopbackPort.Free();
+        var healthPort = LoopbackPort.Free();
         var operatorArgs = new List<string>
         {
             "run",
@@ -503,12 +502,5 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
             WritesByResource = counts.OperatorWritesByResource().ToDictionary(p => p.Resource, p => p.Count),
             CpuSeconds = Math.Round(cpu, 2),
         };
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
