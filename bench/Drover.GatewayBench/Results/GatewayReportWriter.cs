@@ -24,6 +24,12 @@ internal static class GatewayReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {m.Cpu}, {m.Cores} cores, {m.MemoryGb:0.#} GB, {m.Os}, {m.Dotnet}, commit {m.Commit}. Load average (1, 5, 15 min) {report.LoadAverage}.");
         md.AppendLine(CultureInfo.InvariantCulture, $"Settings: {s.DurationSeconds:0.#} s per path and level, in {s.SliceSeconds:0.#} s slices taken by the paths in turn, after {s.WarmupRequests:N0} warm-up requests per path; stub delay {s.StubDelayMs:0.###} ms, {s.CompletionTokens} completion tokens ({s.ChunkTokens} per streamed chunk); at most {s.MaxInFlight} requests in flight per path{(s.GatewayEnvironment.Count == 0 ? "" : "; drover-gateway run with " + string.Join(", ", s.GatewayEnvironment.Select(e => e.Key + "=" + e.Value)))}. Run took {report.WallSeconds / 60:0.0} min ({report.GeneratedAt:yyyy-MM-dd HH:mm} UTC).");
         md.AppendLine();
+        foreach (var path in report.Paths)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {path.Path}: {path.Runs ?? "-"}{(path.Failure is null ? "" : " — FAILED: " + path.Failure)}");
+        }
+
+        md.AppendLine();
         md.AppendLine(Table(report));
         md.AppendLine("Added: over the direct path at the same rate (the stub and the load generator are the same on every path). Max sustained: the highest open-loop rate answered fully, on pace, with p99 within twice the path's p99 at the lowest rate (or within the doubling floor above it), every lower rate too; \">=\" when the path sustained every rate run. Latency is from each request's scheduled send time (open loop), so queueing in front of a path counts. RSS: VmRSS after start with no requests (idle), the largest sampled under load, VmHWM at the end (peak). CPU: the gateway process's user + system seconds per 1,000 answered requests at 1,000 req/s.");
         md.AppendLine();

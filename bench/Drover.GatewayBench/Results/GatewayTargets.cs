@@ -11,6 +11,10 @@ internal static class GatewayTargets
     public const double IdleRssMb = 40;
     public const double RssShareOfPortkey = 0.5;
 
+    private const string LessLatency = "less added p99 than Portkey at every load level";
+    private const string MoreThroughput = "more requests/s than Portkey (max sustained rate)";
+    private const string HalfRss = "RSS under half of Portkey's (loaded)";
+
     public static IReadOnlyList<GatewayTarget> Evaluate(IReadOnlyList<PathSummary> paths, IReadOnlyList<LevelResult> levels)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -31,9 +35,9 @@ internal static class GatewayTargets
 
         var portkeyMeasured = portkey is { Failure: null };
         var portkeyMissing = portkey is null ? "Portkey not run" : "Portkey failed: " + portkey.Failure;
-        targets.Add(portkeyMeasured ? LessAddedP99(levels) : new("less added p99 than Portkey at every rate", "drover < portkey", portkeyMissing, null, false));
-        targets.Add(portkeyMeasured ? MoreRequests(drover, portkey!) : new("more requests/s than Portkey", "drover > portkey", portkeyMissing, null, false));
-        targets.Add(portkeyMeasured ? LessRss(drover, portkey!) : new("RSS under half of Portkey's", "< 0.5x", portkeyMissing, null, false));
+        targets.Add(portkeyMeasured ? LessAddedP99(levels) : new(LessLatency, "drover < portkey", portkeyMissing, null, false));
+        targets.Add(portkeyMeasured ? MoreRequests(drover, portkey!) : new(MoreThroughput, "drover > portkey", portkeyMissing, null, false));
+        targets.Add(portkeyMeasured ? LessRss(drover, portkey!) : new(HalfRss, $"< {RssShareOfPortkey:0.0}x", portkeyMissing, null, false));
 
         var at1000 = Rate(levels, BenchPath.Drover, TargetRate);
         targets.Add(at1000 switch
@@ -61,7 +65,7 @@ internal static class GatewayTargets
     /// </summary>
     private static GatewayTarget LessAddedP99(IReadOnlyList<LevelResult> levels)
     {
-        const string Name = "less added p99 than Portkey at every load level";
+        const string Name = LessLatency;
         var compared = new List<string>();
         var worstRatio = double.NegativeInfinity;
         string? worstAt = null;
@@ -124,7 +128,7 @@ internal static class GatewayTargets
 
     private static GatewayTarget MoreRequests(PathSummary drover, PathSummary portkey)
     {
-        const string Name = "more requests/s than Portkey (max sustained rate)";
+        const string Name = MoreThroughput;
         var d = drover.MaxSustainedRate ?? 0;
         var p = portkey.MaxSustainedRate ?? 0;
         var actual = $"{Sustained(drover)} vs {Sustained(portkey)} req/s";
@@ -139,7 +143,7 @@ internal static class GatewayTargets
 
     private static GatewayTarget LessRss(PathSummary drover, PathSummary portkey)
     {
-        const string Name = "RSS under half of Portkey's (loaded)";
+        const string Name = HalfRss;
         if (drover.LoadedRssMb is not { } d || portkey.LoadedRssMb is not { } p || p <= 0)
         {
             return new(Name, $"< {RssShareOfPortkey:0.0}x", "not measured", null, false);
