@@ -11,7 +11,7 @@ export DOTNET_NOLOGO := 1
 
 .PHONY: help
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 .PHONY: tools
 tools: ## Install kubectl and helm (the real clients the tests use) into .tools/bin
@@ -48,6 +48,10 @@ run: ## Run Drover (on the embedded dev cluster when no cluster is configured)
 .PHONY: bench
 bench: ## Measure fleet convergence, API writes and footprint (ARGS="--fleets 100 --builds aot" narrows it)
 	bash hack/bench.sh $(ARGS)
+
+.PHONY: bench-gateway
+bench-gateway: ## drover-gateway beside Portkey and direct: added latency, max req/s, CPU, RSS, budget overshoot (ARGS="--rates 100,1000 --duration 5s")
+	bash hack/bench-gateway.sh $(ARGS)
 
 .PHONY: footprint
 footprint: ## Size of the NativeAOT binary and image versus the JIT build; size and idle RSS of drover and drover-gateway

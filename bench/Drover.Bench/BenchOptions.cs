@@ -53,32 +53,19 @@ internal sealed record BenchOptions
     /// <summary>Parses <paramref name="args"/>; null with <paramref name="error"/> set (or <paramref name="help"/>) otherwise.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string? error, out bool help)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        error = null;
-        help = false;
-        var options = new BenchOptions();
-        for (var i = 0; i < args.Count; i++)
+        var pairs = OptionValues.Pairs(args, out error, out help);
+        if (pairs is null)
         {
-            var arg = args[i];
-            if (arg is "-h" or "--help")
-            {
-                help = true;
-                return null;
-            }
+            return null;
+        }
 
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            var name = equals < 0 ? arg : arg[..equals];
-            string? value = equals >= 0 ? arg[(equals + 1)..] : i + 1 < args.Count ? args[++i] : null;
-            if (value is null)
-            {
-                error = $"{name} needs a value";
-                return null;
-            }
-
+        var options = new BenchOptions();
+        foreach (var (name, value) in pairs)
+        {
             switch (name)
             {
                 case "--fleets":
-                    var fleets = PositiveList(value);
+                    var fleets = OptionValues.PositiveList(value);
                     if (fleets is null)
                     {
                         error = $"--fleets takes sizes such as 100,1000, not \"{value}\"";
@@ -121,7 +108,7 @@ internal sealed record BenchOptions
                     options = options with { OtherApps = others };
                     break;
                 case "--resync-period":
-                    if (!TryDuration(value, out var period))
+                    if (!OptionValues.TryDuration(value, out var period))
                     {
                         error = $"--resync-period must be a duration such as 30s or 2m, not \"{value}\"";
                         return null;
@@ -152,42 +139,4 @@ internal sealed record BenchOptions
 
     /// <summary>The resync period as the operator's <c>--resync-period</c> reads it.</summary>
     public string ResyncPeriodArgument => ResyncPeriod.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s";
-
-    private static List<int>? PositiveList(string value)
-    {
-        var items = new List<int>();
-        foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-            {
-                return null;
-            }
-
-            items.Add(n);
-        }
-
-        return items.Count == 0 ? null : items;
-    }
-
-    private static bool TryDuration(string value, out TimeSpan duration)
-    {
-        duration = default;
-        var text = value.Trim();
-        if (text.Length < 2 || !double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
-        {
-            return false;
-        }
-
-        switch (text[^1])
-        {
-            case 's':
-                duration = TimeSpan.FromSeconds(amount);
-                return true;
-            case 'm':
-                duration = TimeSpan.FromMinutes(amount);
-                return true;
-            default:
-                return false;
-        }
-    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Informers;
@@ -64,8 +63,8 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
             Say($"{otherApps.Count:N0} objects of other applications created");
         }
 
-        var metricsPort = FreePort();
-        var healthPort = FreePort();
+        var metricsPort = LoopbackPort.Free();
+        var healthPort = LoopbackPort.Free();
         var operatorArgs = new List<string>
         {
             "run",
@@ -516,12 +515,5 @@ internal sealed class FleetRun(BenchOptions options, string repository, string b
             WritesByResource = counts.OperatorWritesByResource().ToDictionary(p => p.Resource, p => p.Count),
             CpuSeconds = Math.Round(cpu, 2),
         };
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Drover.Bench;
 
 /// <summary>
@@ -38,60 +36,31 @@ internal sealed class OperatorMetrics
         return Parse(await http.GetStringAsync(metrics, cancellationToken));
     }
 
-    /// <summary>Reads the Prometheus text exposition format.</summary>
     public static OperatorMetrics Parse(string text)
     {
-        ArgumentNullException.ThrowIfNull(text);
         var reconciles = new Dictionary<string, double>(StringComparer.Ordinal);
         var depth = new Dictionary<string, double>(StringComparer.Ordinal);
         double cached = 0, packed = 0;
-        foreach (var raw in text.Split('\n'))
+        foreach (var sample in PrometheusText.Parse(text))
         {
-            var line = raw.Trim();
-            if (line.Length == 0 || line[0] == '#')
+            if (sample.Name == "drover_controller_reconcile_total" && sample.Label("controller") is { } controller)
             {
-                continue;
+                reconciles[controller] = reconciles.GetValueOrDefault(controller) + sample.Value;
             }
-
-            var space = line.LastIndexOf(' ');
-            if (space < 0 || !double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            else if (sample.Name == "drover_workqueue_depth" && sample.Label("name") is { } queue)
             {
-                continue;
+                depth[queue] = sample.Value;
             }
-
-            var series = line[..space];
-            if (series.StartsWith("drover_controller_reconcile_total{", StringComparison.Ordinal) && Label(series, "controller") is { } controller)
+            else if (sample.Name == "drover_informer_cached_objects")
             {
-                reconciles[controller] = reconciles.GetValueOrDefault(controller) + value;
+                cached += sample.Value;
             }
-            else if (series.StartsWith("drover_workqueue_depth{", StringComparison.Ordinal) && Label(series, "name") is { } queue)
+            else if (sample.Name == "drover_informer_cached_packed_bytes")
             {
-                depth[queue] = value;
-            }
-            else if (series.StartsWith("drover_informer_cached_objects{", StringComparison.Ordinal))
-            {
-                cached += value;
-            }
-            else if (series.StartsWith("drover_informer_cached_packed_bytes{", StringComparison.Ordinal))
-            {
-                packed += value;
+                packed += sample.Value;
             }
         }
 
         return new OperatorMetrics(reconciles, depth, cached, packed);
-    }
-
-    private static string? Label(string series, string name)
-    {
-        var key = name + "=\"";
-        var start = series.IndexOf(key, StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return null;
-        }
-
-        start += key.Length;
-        var end = series.IndexOf('"', start);
-        return end < 0 ? null : series[start..end];
     }
 }

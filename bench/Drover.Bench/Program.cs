@@ -15,7 +15,7 @@ if (options is null)
     return 2;
 }
 
-var repository = FindRepository(Directory.GetCurrentDirectory());
+var repository = Repository.Find(Directory.GetCurrentDirectory());
 if (repository is null)
 {
     Console.Error.WriteLine("bench: run from inside the repository (no Operator.sln found above the current directory)");
@@ -118,17 +118,4 @@ void Write(List<RunResult> runs)
     };
     File.WriteAllText(Path.Combine(options.Out, "latest.json"), Report.Json(report));
     File.WriteAllText(Path.Combine(options.Out, "latest.md"), Report.Markdown(report));
-}
-
-static string? FindRepository(string start)
-{
-    for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "Operator.sln")))
-        {
-            return dir.FullName;
-        }
-    }
-
-    return null;
 }

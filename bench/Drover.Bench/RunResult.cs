@@ -122,22 +122,6 @@ internal sealed record RotationResult
 /// <summary>One target of the benchmark issue, judged for one run.</summary>
 internal sealed record TargetCheck(string Name, string Target, string Actual, bool Met);
 
-/// <summary>Where and from what the results came.</summary>
-internal sealed record MachineInfo
-{
-    public required string Cpu { get; init; }
-
-    public required int Cores { get; init; }
-
-    public required double MemoryGb { get; init; }
-
-    public required string Os { get; init; }
-
-    public required string Dotnet { get; init; }
-
-    public required string Commit { get; init; }
-}
-
 /// <summary>latest.json.</summary>
 internal sealed record BenchReport
 {

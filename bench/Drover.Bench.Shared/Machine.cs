@@ -17,6 +17,13 @@ internal static class Machine
         Commit = Commit(repository),
     };
 
+    /// <summary>The 1, 5 and 15 minute load averages: how busy others kept the machine's cores.</summary>
+    public static string LoadAverage()
+    {
+        var fields = ReadLines("/proc/loadavg").FirstOrDefault()?.Split(' ') ?? [];
+        return fields.Length >= 3 ? string.Join(" ", fields[..3]) : "unknown";
+    }
+
     private static string CpuModel()
     {
         var line = ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
@@ -66,4 +73,20 @@ internal static class Machine
     }
 
     private static IEnumerable<string> ReadLines(string path) => File.Exists(path) ? File.ReadLines(path) : [];
+}
+
+/// <summary>Where and from what the results came.</summary>
+internal sealed record MachineInfo
+{
+    public required string Cpu { get; init; }
+
+    public required int Cores { get; init; }
+
+    public required double MemoryGb { get; init; }
+
+    public required string Os { get; init; }
+
+    public required string Dotnet { get; init; }
+
+    public required string Commit { get; init; }
 }

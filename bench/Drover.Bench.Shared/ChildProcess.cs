@@ -11,14 +11,14 @@ internal sealed class ChildProcess : IAsyncDisposable
 {
     private const int FirstLinesKept = 200;
     private readonly Process _process;
-    private readonly StreamWriter _log;
+    private readonly StreamWriter? _log;
     private readonly Lock _gate = new();
     private readonly List<(string Prefix, TaskCompletionSource<string> Line)> _waiters = [];
 
     // The first lines, for a wait that begins after its line was printed (the dev cluster's address comes early).
     private readonly List<string> _firstLines = [];
 
-    private ChildProcess(Process process, StreamWriter log, long startedAt)
+    private ChildProcess(Process process, StreamWriter? log, long startedAt)
     {
         _process = process;
         _log = log;
@@ -63,6 +63,47 @@ internal sealed class ChildProcess : IAsyncDisposable
         return child;
     }
 
+    /// <summary>
+    /// Starts a process whose output goes straight into <paramref name="logPath"/>: a shell opens the file and execs into
+    /// the process, so <see cref="Id"/> is the process's own, its logging costs it rather than the harness, and it never
+    /// waits for the harness to read a pipe. Its lines cannot be waited for.
+    /// </summary>
+    /// <param name="fileName">The program.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="logPath">Where its output goes.</param>
+    /// <param name="workingDirectory">Where it runs (created when missing); the harness's own when null.</param>
+    /// <param name="environment">Variables set for it on top of the harness's.</param>
+    public static ChildProcess StartLoggingToFile(string fileName, IEnumerable<string> arguments, string logPath, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            Directory.CreateDirectory(workingDirectory);
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (var argument in (string[])["-c", "log=$1; shift; exec \"$@\" >\"$log\" 2>&1", "sh", Path.GetFullPath(logPath), fileName])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start };
+        var startedAt = Stopwatch.GetTimestamp();
+        process.Start();
+        return new ChildProcess(process, null, startedAt);
+    }
+
     /// <summary>The first output line starting with <paramref name="prefix"/> (from now on), or a failure on exit or timeout.</summary>
     public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
     {
@@ -90,6 +131,23 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     public ProcessSample Sample() => ProcessSample.Of(_process.Id);
+
+    /// <summary>The exit code once the process ends by itself within <paramref name="timeout"/>; null if it is still running then.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        await _process.WaitForExitAsync();
+        return _process.ExitCode;
+    }
 
     /// <summary>Sends SIGTERM and waits for the exit; kills the process if it has not stopped within the grace period.</summary>
     public async Task<int> StopAsync(TimeSpan grace)
@@ -130,8 +188,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         _process.Dispose();
         lock (_gate)
         {
-            _log.Flush();
-            _log.Dispose();
+            _log?.Flush();
+            _log?.Dispose();
         }
     }
 
@@ -146,7 +204,7 @@ internal sealed class ChildProcess : IAsyncDisposable
         {
             try
             {
-                _log.WriteLine(line);
+                _log?.WriteLine(line);
             }
             catch (ObjectDisposedException)
             {
