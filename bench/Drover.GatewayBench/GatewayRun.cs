@@ -273,7 +273,7 @@ internal sealed class GatewayRun(GatewayBenchOptions options, string repository,
         var slices = Math.Max(1, (int)Math.Round(options.Duration / options.Slice));
         var slice = options.Duration / slices;
         var tallies = clients.ToDictionary(c => c.Path.Name, _ => new Tally(), StringComparer.Ordinal);
-        var collectionsBefore = _drover is not null && tallies.ContainsKey(BenchPath.Drover) ? await _drover.CollectionsAsync(cancellationToken) : null;
+        var gcBefore = _drover is not null && tallies.ContainsKey(BenchPath.Drover) ? await _drover.GcAsync(cancellationToken) : null;
         for (var s = 0; s < slices; s++)
         {
             for (var k = 0; k < clients.Count; k++)
@@ -304,12 +304,13 @@ internal sealed class GatewayRun(GatewayBenchOptions options, string repository,
             }
         }
 
-        // Collections are counted over the whole level (the scrape itself costs the gateway CPU, so not per slice).
-        var collectionsAfter = collectionsBefore is not null ? await _drover!.CollectionsAsync(cancellationToken) : null;
-        return [.. clients.Select(c => Result(c.Path, tallies[c.Path.Name], mode, stream, offered, collectionsBefore is { } b && collectionsAfter is { } a ? [.. a.Zip(b, (x, y) => x - y)] : null))];
+        // The GC is read over the whole level (the scrape itself costs the gateway CPU, so not per slice).
+        var gcAfter = gcBefore is not null ? await _drover!.GcAsync(cancellationToken) : null;
+        var gc = gcBefore is not null && gcAfter is not null ? gcAfter.Since(gcBefore) : null;
+        return [.. clients.Select(c => Result(c.Path, tallies[c.Path.Name], mode, stream, offered, c.Path.Name == BenchPath.Drover ? gc : null))];
     }
 
-    private LevelResult Result(BenchPath path, Tally tally, string mode, bool stream, int offered, IReadOnlyList<long>? collections)
+    private LevelResult Result(BenchPath path, Tally tally, string mode, bool stream, int offered, GcReading? gc)
     {
         var sample = LoadSample.Merge(tally.Samples);
         var errors = sample.Errors().ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -353,13 +354,15 @@ internal sealed class GatewayRun(GatewayBenchOptions options, string repository,
             StubCpuSeconds = Math.Round(tally.StubCpu, 2),
             HarnessCpuSeconds = Math.Round(tally.HarnessCpu, 2),
             GatewayRssMb = tally.GatewayRss is { } rss ? Math.Round(rss, 1) : null,
-            GatewayCollections = path.Name == BenchPath.Drover ? collections : null,
+            GatewayCollections = gc?.Collections,
+            GatewayGcPauseMs = gc is null ? null : Math.Round(gc.PauseSeconds * 1000, 1),
+            GatewayAllocatedKbPerRequest = gc is null || answered == 0 ? null : Math.Round(gc.AllocatedBytes / 1024 / answered, 1),
         };
         var what = mode == LevelResult.RateMode ? $"{offered,5} req/s{(stream ? " streamed" : "")}" : $"{offered,5} callers";
         var failed = level.Requests - level.Answered;
         Say(string.Create(
             CultureInfo.InvariantCulture,
-            $"{path.Name,-8} {what}: p50 {level.P50Ms:0.00} p99 {level.P99Ms:0.00} ms{(stream ? $", first byte p50 {level.FirstByteP50Ms:0.00} p99 {level.FirstByteP99Ms:0.00} ms" : "")}, {level.AnsweredPerSecond:0} answered/s{(failed > 0 ? $", {failed} failed ({string.Join(", ", errors.Select(e => $"{e.Key}: {e.Value}"))})" : "")}, CPU gateway {level.GatewayCpuSeconds?.ToString("0.00", CultureInfo.InvariantCulture) ?? "-"} stub {level.StubCpuSeconds:0.00} harness {level.HarnessCpuSeconds:0.00} s, send lag p99 {level.SendLagP99Ms:0.00} ms"));
+            $"{path.Name,-8} {what}: p50 {level.P50Ms:0.00} p99 {level.P99Ms:0.00} ms{(stream ? $", first byte p50 {level.FirstByteP50Ms:0.00} p99 {level.FirstByteP99Ms:0.00} ms" : "")}, {level.AnsweredPerSecond:0} answered/s{(failed > 0 ? $", {failed} failed ({string.Join(", ", errors.Select(e => $"{e.Key}: {e.Value}"))})" : "")}, CPU gateway {level.GatewayCpuSeconds?.ToString("0.00", CultureInfo.InvariantCulture) ?? "-"} stub {level.StubCpuSeconds:0.00} harness {level.HarnessCpuSeconds:0.00} s, send lag p99 {level.SendLagP99Ms:0.00} ms{(gc is null ? "" : $", GCs {string.Join("/", gc.Collections)} pausing {level.GatewayGcPauseMs:0.#} ms, {level.GatewayAllocatedKbPerRequest:0.#} KB allocated per request")}"));
         return level;
     }
 

@@ -171,14 +171,20 @@ internal sealed class DroverGateway : IAsyncDisposable
     public async Task<IReadOnlyList<PrometheusSample>> ScrapeAsync(CancellationToken cancellationToken) =>
         [.. PrometheusText.Parse(await _http.GetStringAsync(Metrics, cancellationToken))];
 
-    /// <summary>Garbage collections so far by generation (gen0, gen1, gen2), from prometheus-net's runtime series.</summary>
-    public async Task<IReadOnlyList<long>?> CollectionsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The runtime's GC counters so far, from prometheus-net's series: collections by generation (a gen1 collection
+    /// counts in gen0 too), the total pause and the bytes allocated. Null when the gateway does not export them.
+    /// </summary>
+    public async Task<GcReading?> GcAsync(CancellationToken cancellationToken)
     {
         var samples = await ScrapeAsync(cancellationToken);
         var collections = samples.Where(s => s.Name == "dotnet_collection_count_total").ToList();
         return collections.Count == 0
             ? null
-            : [.. Generations.Select(g => (long)collections.Where(s => s.Label("generation") == g).Sum(s => s.Value))];
+            : new GcReading(
+                [.. Generations.Select(g => (long)collections.Where(s => s.Label("generation") == g).Sum(s => s.Value))],
+                PrometheusText.Sum(samples, "system_runtime_dotnet_gc_pause_time"),
+                PrometheusText.Sum(samples, "system_runtime_dotnet_gc_heap_total_allocated"));
     }
 
     public Task<Agent?> AgentAsync(string name, CancellationToken cancellationToken) =>
@@ -230,4 +236,14 @@ internal sealed class DroverGateway : IAsyncDisposable
 
     private static string GatewayVersion(string binary) =>
         $"drover-gateway (NativeAOT, built {File.GetLastWriteTimeUtc(binary).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC)";
+}
+
+/// <summary>The gateway's GC counters at one moment: collections (gen0, gen1, gen2), seconds paused, bytes allocated.</summary>
+internal sealed record GcReading(IReadOnlyList<long> Collections, double PauseSeconds, double AllocatedBytes)
+{
+    public GcReading Since(GcReading before)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        return new([.. Collections.Zip(before.Collections, (a, b) => a - b)], PauseSeconds - before.PauseSeconds, AllocatedBytes - before.AllocatedBytes);
+    }
 }

@@ -159,12 +159,12 @@ internal static class GatewayReportWriter
     private static string CpuTable(GatewayReport report)
     {
         var md = new StringBuilder();
-        md.AppendLine("| Path | req/s | gateway | stub | harness | gateway collections gen0/1/2 |");
+        md.AppendLine("| Path | req/s | gateway | stub | harness | drover-gateway GCs gen0/1/2, pauses, KB allocated per request |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|");
         foreach (var level in report.Levels.Where(l => l.Mode == LevelResult.RateMode && !l.Stream && l.Skipped is null && l.Answered > 0).OrderBy(l => l.Offered))
         {
             var per = 1000.0 / level.Answered;
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {level.Path} | {level.Offered:N0} | {Opt(level.GatewayCpuPer1k, 3)} | {F(level.StubCpuSeconds * per, 3)} | {F(level.HarnessCpuSeconds * per, 3)} | {(level.GatewayCollections is { } gc ? string.Join("/", gc) : "-")} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {level.Path} | {level.Offered:N0} | {Opt(level.GatewayCpuPer1k, 3)} | {F(level.StubCpuSeconds * per, 3)} | {F(level.HarnessCpuSeconds * per, 3)} | {(level.GatewayCollections is { } gc ? $"{string.Join("/", gc)}, {Opt(level.GatewayGcPauseMs, 1)} ms, {Opt(level.GatewayAllocatedKbPerRequest, 1)} KB" : "-")} |");
         }
 
         return md.ToString();

@@ -73,6 +73,12 @@ internal sealed record LevelResult
     /// <summary>Garbage collections of drover-gateway during the level (gen0, gen1, gen2), from its /metrics.</summary>
     public IReadOnlyList<long>? GatewayCollections { get; init; }
 
+    /// <summary>drover-gateway's GC pauses over the level, in ms (the runtime's dotnet.gc.pause.time).</summary>
+    public double? GatewayGcPauseMs { get; init; }
+
+    /// <summary>drover-gateway's allocations per answered request over the level, in KB (dotnet.gc.heap.total_allocated).</summary>
+    public double? GatewayAllocatedKbPerRequest { get; init; }
+
     /// <summary>For rate levels: sustained, or why not (errors, fell behind, p99 doubled).</summary>
     public string? Verdict { get; init; }
 

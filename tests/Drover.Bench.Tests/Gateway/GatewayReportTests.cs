@@ -11,7 +11,7 @@ public class GatewayReportTests
         List<LevelResult> levels =
         [
             LadderTests.Level("direct", 1000, 0.9) with { Verdict = LevelResult.SustainedVerdict },
-            LadderTests.Level("drover", 1000, 2.4) with { Verdict = LevelResult.SustainedVerdict, AddedP50Ms = 0.4, AddedP99Ms = 1.5, GatewayCpuPer1k = 0.61, GatewayCollections = [12, 1, 0] },
+            LadderTests.Level("drover", 1000, 2.4) with { Verdict = LevelResult.SustainedVerdict, AddedP50Ms = 0.4, AddedP99Ms = 1.5, GatewayCpuPer1k = 0.61, GatewayCollections = [12, 1, 0], GatewayGcPauseMs = 9.5, GatewayAllocatedKbPerRequest = 29.3 },
         ];
         List<PathSummary> paths =
         [
@@ -48,6 +48,7 @@ public class GatewayReportTests
         Assert.Contains("| less added p99 than Portkey at every load level | drover < portkey | Portkey failed: its requests fail (stream: status 500) | - | **MISS** |", md, StringComparison.Ordinal);
         Assert.Contains("| idle RSS | <= 40 MB | 41.2 MB | 1.03x the target | **MISS** |", md, StringComparison.Ordinal);
         Assert.Contains("| `[k] pvm_irq_enable` | 40.0% |", md, StringComparison.Ordinal);
+        Assert.Contains("| drover | 1,000 | 0.610 | 0.000 | 0.000 | 12/1/0, 9.5 ms, 29.3 KB |", md, StringComparison.Ordinal);
 
         var json = JsonNode.Parse(GatewayReportWriter.Json(report))!;
         Assert.Equal(2, json["levels"]!.AsArray().Count);
