@@ -1,6 +1,6 @@
-using Drover.Operator.Cluster;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Informers;
+using Drover.Operator.Cluster;
 using Drover.Operator.Hosting;
 using k8s.Models;
 

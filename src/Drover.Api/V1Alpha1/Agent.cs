@@ -1,6 +1,6 @@
+using Drover.Api.Schema;
 using k8s;
 using k8s.Models;
-using Drover.Api.Schema;
 
 namespace Drover.Api.V1Alpha1;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using k8s.Models;
 using Drover.Api.Schema;
+using k8s.Models;
 
 namespace Drover.Api.V1Alpha1;
 

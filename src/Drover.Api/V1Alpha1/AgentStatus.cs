@@ -1,5 +1,5 @@
-using k8s.Models;
 using Drover.Api.Schema;
+using k8s.Models;
 
 namespace Drover.Api.V1Alpha1;
 

@@ -1,8 +1,8 @@
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Client;
-using Drover.Operator.ModelProviders;
 using Drover.Operator.Cluster;
 using Drover.Operator.Gateway;
+using Drover.Operator.ModelProviders;
 
 namespace Drover.Operator.Agents;
 

@@ -1,9 +1,9 @@
-using Drover.Operator.Status;
+using Drover.Api;
 using Drover.Api.V1Alpha1;
 using Drover.Api.Validation;
-using Drover.Api;
 using Drover.Operator.Gateway;
 using Drover.Operator.Resolution;
+using Drover.Operator.Status;
 
 namespace Drover.Operator.Agents;
 

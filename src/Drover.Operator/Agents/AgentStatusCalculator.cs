@@ -1,8 +1,8 @@
 using System.Globalization;
 using Drover.Api.V1Alpha1;
 using Drover.Operator.Children;
-using Drover.Operator.Status;
 using Drover.Operator.Rollouts;
+using Drover.Operator.Status;
 using k8s.Models;
 
 namespace Drover.Operator.Agents;

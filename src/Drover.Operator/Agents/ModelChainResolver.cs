@@ -1,8 +1,8 @@
-using Drover.Operator.Status;
 using Drover.Api.Access;
 using Drover.Api.V1Alpha1;
 using Drover.Operator.ModelProviders;
 using Drover.Operator.Resolution;
+using Drover.Operator.Status;
 
 namespace Drover.Operator.Agents;
 

@@ -1,8 +1,8 @@
 using Drover.Api;
 using Drover.Api.V1Alpha1;
-using Drover.Operator.Agents;
 using Drover.ControllerRuntime.Client;
 using Drover.ControllerRuntime.Informers;
+using Drover.Operator.Agents;
 using Drover.Operator.Children;
 using Drover.Operator.Gateway;
 using Drover.Operator.Resolution;

@@ -1,5 +1,5 @@
-using Drover.Api.V1Alpha1;
 using Drover.Api;
+using Drover.Api.V1Alpha1;
 using Drover.Api.Validation;
 using Drover.Operator.Children;
 using Drover.Operator.Resolution;

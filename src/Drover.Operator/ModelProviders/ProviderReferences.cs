@@ -1,8 +1,8 @@
-using Drover.Operator.Resolution;
 using System.Net;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Client;
 using Drover.Operator.Cluster;
+using Drover.Operator.Resolution;
 
 namespace Drover.Operator.ModelProviders;
 

@@ -1,10 +1,10 @@
-using Drover.Operator.Status;
+using Drover.Api;
 using Drover.Api.V1Alpha1;
 using Drover.Api.Validation;
 using Drover.Operator.Agents;
-using Drover.Api;
 using Drover.Operator.Gateway;
 using Drover.Operator.Resolution;
+using Drover.Operator.Status;
 
 namespace Drover.Operator.Schedules;
 

@@ -213,6 +213,7 @@ public class LeaderElectorTests
         {
             leading.TrySetResult(ct);
             await Task.Delay(Timeout.InfiniteTimeSpan, ct);
-        });
+        }
+        );
     }
 }

@@ -74,8 +74,12 @@ public class KubectlTests : ClusterTestBase
                 ["observedGeneration"] = long.Parse(generation),
                 ["conditions"] = new JsonArray(new JsonObject
                 {
-                    ["type"] = "Ready", ["status"] = "True", ["reason"] = "Tested", ["message"] = "set by the test",
-                    ["lastTransitionTime"] = "2025-01-01T00:00:00Z", ["observedGeneration"] = long.Parse(generation),
+                    ["type"] = "Ready",
+                    ["status"] = "True",
+                    ["reason"] = "Tested",
+                    ["message"] = "set by the test",
+                    ["lastTransitionTime"] = "2025-01-01T00:00:00Z",
+                    ["observedGeneration"] = long.Parse(generation),
                 }),
             },
         };

@@ -17,8 +17,11 @@ public class ScaleTests : ClusterTestBase
         var owner = await CreateOkAsync("/apis/apps/v1/namespaces/default/deployments", Deployment("owner"));
         var ownerReference = new JsonArray(new JsonObject
         {
-            ["apiVersion"] = "apps/v1", ["kind"] = "Deployment", ["name"] = "owner",
-            ["uid"] = owner["metadata"]!["uid"]!.GetValue<string>(), ["controller"] = true,
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = "Deployment",
+            ["name"] = "owner",
+            ["uid"] = owner["metadata"]!["uid"]!.GetValue<string>(),
+            ["controller"] = true,
         });
         await Parallel.ForEachAsync(Enumerable.Range(0, 10_000), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
         {

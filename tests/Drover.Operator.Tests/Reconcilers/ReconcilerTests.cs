@@ -1,9 +1,9 @@
-using Drover.ControllerRuntime.Controllers;
-using Drover.Operator.Agents;
-using Drover.Operator.Tests.TestSupport;
 using System.Text.Json.Nodes;
 using Drover.ControllerRuntime.Apply;
+using Drover.ControllerRuntime.Controllers;
+using Drover.Operator.Agents;
 using Drover.Operator.Children;
+using Drover.Operator.Tests.TestSupport;
 using k8s;
 using k8s.Models;
 

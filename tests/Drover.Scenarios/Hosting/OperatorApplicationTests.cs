@@ -1,6 +1,6 @@
 using System.Net;
-using Drover.Operator.Cluster;
 using Drover.Operator;
+using Drover.Operator.Cluster;
 using Drover.Operator.Hosting;
 using Drover.Scenarios.Support;
 using Microsoft.AspNetCore.Builder;

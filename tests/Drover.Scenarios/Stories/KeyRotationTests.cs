@@ -1,7 +1,7 @@
-using Drover.Operator.Cluster;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Informers;
 using Drover.Operator.Children;
+using Drover.Operator.Cluster;
 using Drover.Operator.Hosting;
 using Drover.Operator.Rollouts;
 using Drover.Scenarios.Support;

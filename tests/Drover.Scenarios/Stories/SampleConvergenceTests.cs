@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Drover.Operator.Cluster;
 using Drover.Api.Scheduling;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Apply;
 using Drover.Operator;
 using Drover.Operator.Children;
+using Drover.Operator.Cluster;
 using Drover.Operator.Hosting;
 using Drover.Operator.Rendering;
 using Drover.Operator.Resolution;

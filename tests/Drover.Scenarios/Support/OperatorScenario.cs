@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Drover.Operator.Cluster;
 using Drover.Api;
 using Drover.Api.V1Alpha1;
 using Drover.ControllerRuntime.Client;
 using Drover.DevCluster;
+using Drover.Operator.Cluster;
 using Drover.Operator.Hosting;
 using Drover.Operator.Resolution;
 using k8s;
