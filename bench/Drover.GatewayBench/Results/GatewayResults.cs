@@ -185,7 +185,7 @@ internal sealed record BudgetResult
     public bool? StatusExhausted { get; init; }
 }
 
-/// <summary>One target of the issue, judged for this run, with the measured ratio.</summary>
+/// <summary>One of the gateway's targets, judged for this run, with the measured ratio.</summary>
 internal sealed record GatewayTarget(string Name, string Goal, string Actual, string? Ratio, bool Met);
 
 internal sealed record GatewaySettings(

@@ -3,7 +3,7 @@ using Drover.GatewayBench.Paths;
 
 namespace Drover.GatewayBench.Results;
 
-/// <summary>The targets of the issue, judged as ratios from one run on one machine.</summary>
+/// <summary>The gateway's targets (against Portkey and absolute), judged as ratios from one run on one machine.</summary>
 internal static class GatewayTargets
 {
     public const double AddedP99At1000Ms = 2;
