@@ -21,6 +21,8 @@ namespace Drover.ControllerRuntime.Informers;
 /// readable becomes unreadable, the cache keeps serving its last readable version: an unreadable object is not a
 /// deleted one, and handing controllers a deletion would have them tear down what it owns on a single bad write.
 /// A later readable version replaces it, and a delete removes it.
+/// A client-side selection (<c>select</c>) narrows the cache further than any label or field selector can, by what
+/// an object's status says; it behaves as a server-side selector does (see the constructor).
 /// </summary>
 public sealed class Informer<T> : IInformer, IResourceEvents<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -30,6 +32,7 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
     private readonly InformerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Func<T, bool>? _select;
     private readonly Lock _dispatchLock = new();
     private readonly List<ResourceChangeHandler<T>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,7 +46,19 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
     private long _watchRestarts;
     private long _relists;
 
-    public Informer(KubeApiClient client, ResourceKind<T> kind, InformerOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
+    /// <summary>Creates an informer; it lists and watches once <see cref="RunAsync"/> is called.</summary>
+    /// <param name="client">The API server to list and watch.</param>
+    /// <param name="kind">The resource.</param>
+    /// <param name="options">Namespaces, server-side selectors, packing and timing.</param>
+    /// <param name="logger">Where list, watch and skip messages go.</param>
+    /// <param name="time">The clock for backoff and the idle watchdog.</param>
+    /// <param name="select">
+    /// Which of the listed and watched objects to hold (null: all). An object it rejects is treated as the API server
+    /// treats one outside a label selector: never cached nor reported; one that stops being selected is reported deleted
+    /// (with its new state), and one that starts being selected is reported added. The stream still carries every object,
+    /// so this saves memory, not traffic: it is for a cache of the few objects in some state, out of many.
+    /// </param>
+    public Informer(KubeApiClient client, ResourceKind<T> kind, InformerOptions? options = null, ILogger? logger = null, TimeProvider? time = null, Func<T, bool>? select = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(kind);
@@ -52,6 +67,7 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
         _options = options ?? new InformerOptions();
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
+        _select = select;
         Cache = new InformerCache<T>(_options.PackObjects ? kind.TypeInfo : null);
         _startedAt = _time.GetTimestamp();
         _lastProgress = _startedAt;
@@ -438,6 +454,28 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
             return;
         }
 
+        if (_select is not null && Selected(obj, out var selectionError) is not true)
+        {
+            if (selectionError is not null)
+            {
+                // Like an object an index function cannot read: skipped, and the cache keeps what it had.
+                Skip(new UndecodableObject(key.Namespace, key.Name, obj.Metadata?.ResourceVersion, selectionError));
+                return;
+            }
+
+            if (_undecodable.Remove(key))
+            {
+                ReportUndecodable();
+            }
+
+            if (Cache.Delete(key))
+            {
+                Dispatch(h => h.OnDeleted?.Invoke(obj));
+            }
+
+            return;
+        }
+
         T? cached;
         try
         {
@@ -460,6 +498,22 @@ public sealed class Informer<T> : IInformer, IResourceEvents<T>
         else
         {
             Dispatch(h => h.OnUpdated?.Invoke(cached, obj));
+        }
+    }
+
+    /// <summary>Whether the client-side selection holds <paramref name="obj"/>; null when it cannot judge it (it threw).</summary>
+    [SuppressMessage("Design", "CA1031", Justification = "A selection that throws on one object must not stop the stream.")]
+    private bool? Selected(T obj, out string? error)
+    {
+        error = null;
+        try
+        {
+            return _select!(obj);
+        }
+        catch (Exception e)
+        {
+            error = $"the informer's selection failed on it: {e.Message}";
+            return null;
         }
     }
 

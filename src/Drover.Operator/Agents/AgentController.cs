@@ -61,12 +61,13 @@ internal static class AgentController
                 : AgentsThrough(informers, ProviderReferences.ByService, service.Metadata),
             new WatchFilter<V1Service> { OnUpdated = ObjectChanges.ServiceRouting });
 
-        // A pod's waiting reason (ImagePullBackOff, CrashLoopBackOff) reaches its agent's Ready within seconds; the pods'
-        // other status churn (conditions, IPs, readiness already counted by the Deployment) is no news.
+        // A pod's waiting reason (ImagePullBackOff, CrashLoopBackOff) reaches its agent's Ready within seconds. The cache
+        // holds only pods that wait for a person, so a pod entering it (starting to wait) or leaving it (started, gone) is
+        // news; while it stays, only a new reason or message is.
         controller.Watches(
             informers.Pods,
             pod => AgentPods.AgentOf(pod) is { } agent ? [agent] : [],
-            new WatchFilter<V1Pod> { OnAdded = AgentPods.IsBlocked, OnUpdated = AgentPods.WaitingChanged, OnDeleted = AgentPods.IsBlocked });
+            new WatchFilter<V1Pod> { OnUpdated = AgentPods.WaitingChanged });
 
         controller.Watches(informers.ConfigMaps, map => informers.Agents.Cache.KeysByIndex(AgentReferences.ByConfigMap, OperatorInformers.Key(map)));
 

@@ -62,11 +62,14 @@ internal static class AgentPods
         return !Blocked(old).SequenceEqual(Blocked(current));
     }
 
-    /// <summary>Whether a pod that appears or goes matters to <see cref="Problem"/>: one of its containers waits for a person.</summary>
-    public static bool IsBlocked(V1Pod pod)
+    /// <summary>
+    /// Whether a pod is one the pods cache holds: a container of it waits for a reason that needs a person, and it is not
+    /// on its way out. A pod entering or leaving that set is what changes <see cref="Problem"/>.
+    /// </summary>
+    public static bool NeedsAttention(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        return Blocked(pod).Any();
+        return pod.Metadata?.DeletionTimestamp is null && Blocked(pod).Any();
     }
 
     /// <summary>

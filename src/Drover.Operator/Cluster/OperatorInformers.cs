@@ -64,8 +64,9 @@ internal sealed class OperatorInformers : IClusterLookup
             logger);
 
         // The agents' always-on pods, for why they wait (an image that cannot be pulled, a crash loop): selected by
-        // Drover's labels, so the operator never lists or caches the cluster's other pods.
-        Pods = new Informer<V1Pod>(client, OperatorKinds.Pods, all with { LabelSelector = AgentPods.Selector }, logger);
+        // Drover's labels, so the operator never lists the cluster's other pods. Of those it holds only the few a person
+        // must look at: a healthy fleet's pods, one per agent, would be the largest cache of all, and nobody reads them.
+        Pods = new Informer<V1Pod>(client, OperatorKinds.Pods, all with { LabelSelector = AgentPods.Selector }, logger, select: AgentPods.NeedsAttention);
         AgentPods.Register(this);
     }
 
@@ -107,7 +108,7 @@ internal sealed class OperatorInformers : IClusterLookup
     /// <summary>The runs of Schedules: Jobs their CronJobs started.</summary>
     public Informer<V1Job> Jobs { get; }
 
-    /// <summary>The agents' always-on pods (<see cref="AgentPods.Selector"/>).</summary>
+    /// <summary>The agents' always-on pods (<see cref="AgentPods.Selector"/>) that wait for a person (<see cref="AgentPods.NeedsAttention"/>).</summary>
     public Informer<V1Pod> Pods { get; }
 
     public IReadOnlyList<IInformer> All =>

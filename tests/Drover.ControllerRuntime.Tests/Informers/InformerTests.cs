@@ -184,6 +184,59 @@ public sealed class InformerTests : IDisposable
         await run.WaitAsync(Patience);
     }
 
+    [Fact]
+    public async Task A_client_side_selection_caches_only_what_it_selects_and_reports_entering_as_added_and_leaving_as_deleted()
+    {
+        _server.Put("a", "waiting");
+        _server.Put("b", "running");
+        var informer = await StartAsync(select: cm => cm.Data["value"].StartsWith("waiting", StringComparison.Ordinal));
+        Assert.Equal(1, informer.Cache.Count);
+        Assert.Null(informer.Cache.Get("default", "b"));
+
+        _server.Put("b", "waiting");
+        _server.Put("b", "waiting again");
+        _server.Put("a", "running");
+        _server.Put("a", "still running");
+        _server.Delete("a");
+        _server.Delete("b");
+        await Poll.UntilAsync(() => _events.Count == 5, Patience, "five events");
+
+        Assert.Equal(["added a", "added b", "updated b waiting->waiting again", "deleted a", "deleted b"], _events);
+        Assert.Equal(0, informer.Cache.Count);
+        AssertVersionsStrictlyIncrease();
+    }
+
+    [Fact]
+    public async Task A_relist_reports_what_entered_or_left_a_client_side_selection_while_away()
+    {
+        _server.Put("leaves", "waiting");
+        _server.Put("enters", "running");
+        var informer = await StartAsync(select: cm => cm.Data["value"] == "waiting");
+
+        _server.FailNext(int.MaxValue);
+        _server.DropAllWatches();
+        _server.Put("leaves", "running");
+        _server.Put("enters", "waiting");
+        _server.Compact();
+        _server.FailNext(0);
+
+        await Poll.UntilAsync(() => _events.Count == 3, Patience, "the relist's differences");
+        Assert.Equal(["added leaves", "added enters", "deleted leaves"], _events);
+        Assert.Equal(["enters"], informer.Cache.List().Select(cm => cm.Metadata.Name));
+    }
+
+    [Fact]
+    public async Task A_selection_that_throws_on_one_object_skips_it_and_the_stream_goes_on()
+    {
+        var informer = await StartAsync(select: cm => cm.Data["value"] == "bad" ? throw new FormatException("unreadable status") : true);
+        _server.Put("bad", "bad");
+        _server.Put("good", "fine");
+        await Poll.UntilAsync(() => _events.Count == 1, Patience, "the object after the bad one");
+
+        Assert.Equal(["added good"], _events);
+        Assert.Contains(informer.Undecodable.Keys, k => k.Name == "bad");
+    }
+
     public void Dispose()
     {
         _stop.Cancel();
@@ -192,13 +245,14 @@ public sealed class InformerTests : IDisposable
         _stop.Dispose();
     }
 
-    private async Task<Informer<V1ConfigMap>> StartAsync(InformerOptions? options = null, TimeProvider? time = null)
+    private async Task<Informer<V1ConfigMap>> StartAsync(InformerOptions? options = null, TimeProvider? time = null, Func<V1ConfigMap, bool>? select = null)
     {
         var informer = new Informer<V1ConfigMap>(
             new KubeApiClient(_http, new Uri("http://api")),
             ConfigMaps,
             (options ?? new InformerOptions()) with { Namespaces = ["default"] },
-            time: time);
+            time: time,
+            select: select);
         informer.AddHandler(new ResourceChangeHandler<V1ConfigMap>
         {
             OnAdded = cm => Record($"added {cm.Metadata.Name}", cm),

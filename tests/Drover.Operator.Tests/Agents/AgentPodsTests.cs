@@ -101,7 +101,15 @@ public sealed class AgentPodsTests
         // A pod starting as usual wakes nobody: the Deployment's status says when it is available.
         Assert.False(AgentPods.WaitingChanged(Pod("p", "ContainerCreating"), Pod("p", null)));
         Assert.False(AgentPods.WaitingChanged(Pod("p", null), Pod("p", null)));
-        Assert.False(AgentPods.IsBlocked(Pod("p", "ContainerCreating")));
-        Assert.True(AgentPods.IsBlocked(Pod("p", "ImagePullBackOff")));
+    }
+
+    [Fact]
+    public void The_pods_cache_holds_only_pods_waiting_for_a_person_and_not_being_deleted()
+    {
+        Assert.True(AgentPods.NeedsAttention(Pod("p", "ImagePullBackOff")));
+        Assert.True(AgentPods.NeedsAttention(Pod("p", "CrashLoopBackOff")));
+        Assert.False(AgentPods.NeedsAttention(Pod("p", "ContainerCreating")));
+        Assert.False(AgentPods.NeedsAttention(Pod("p", null)));
+        Assert.False(AgentPods.NeedsAttention(Pod("p", "ImagePullBackOff", deleting: true)));
     }
 }

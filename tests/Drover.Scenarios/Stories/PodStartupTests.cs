@@ -25,6 +25,10 @@ public sealed class PodStartupTests(ITestOutputHelper output)
 
         await scenario.WaitForAgentAsync("a", "True", "Available");
         await scenario.WaitForAgentAsync("named", "True", "Available");
+
+        // Both pods run, and nothing of them is in the operator's memory: it holds only pods that wait for a person.
+        Assert.Equal(2, (await scenario.ListAsync(OperatorKinds.Pods)).Count);
+        Assert.Equal(0, scenario.Operator!.Informers.Pods.Cache.Count);
     }
 
     [Fact]
@@ -46,9 +50,15 @@ public sealed class PodStartupTests(ITestOutputHelper output)
         var message = agent.Status!.Conditions!.Single(c => c.Type == "Ready").Message;
         Assert.Contains("ghcr.io/drover-dev/echo-agent:0.1.0", message);
 
+        // The operator holds that one pod, and only while it waits: a running fleet's pods are not cached.
+        var pods = scenario.Operator!.Informers.Pods.Cache;
+        Assert.Equal(["a"], pods.List().Select(p => p.Metadata.Labels["app.kubernetes.io/instance"]));
+
         // Fixed (the registry has the image again): the agent starts, and the message goes with the problem.
         scenario.Server.Images.Reset(Image);
         await scenario.WaitForAgentAsync("a", "True", "Available");
+        await Eventually.TrueAsync(() => Task.FromResult(pods.Count == 0), "the started pod to leave the operator's cache");
+        Assert.NotEmpty(await scenario.ListAsync(OperatorKinds.Pods));
     }
 
     [Fact]
