@@ -32,7 +32,9 @@ internal static class GatewayApplication
     /// <param name="logging">Extra logging setup (tests send logs to their output).</param>
     public static WebApplication Build(GatewayOptions options, Func<IServiceProvider, GatewayServices> services, Func<string, string?> environment, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Options come from our own flags, never from the host's. The one host setting given: no watching of
+        // appsettings.json, which the image does not have; the watch covered the working directory and everything under it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         ConfigureLogging(builder.Logging, options.LogFormat);
         logging?.Invoke(builder.Logging);
         var listeners = new GatewayListeners(options);

@@ -35,7 +35,9 @@ internal static class OperatorApplication
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(environment);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Options come from our own flags, never from the host's. The one host setting given: no watching of
+        // appsettings.json, which the image does not have; the watch covered the working directory and everything under it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         ConfigureLogging(builder.Logging, options.LogFormat);
 
         var listeners = new Listeners(options);

@@ -4,6 +4,7 @@ using Drover.Gateway.Configuration;
 using Drover.Gateway.Hosting;
 using Drover.Gateway.Proxy;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
@@ -91,6 +92,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     /// <summary>Every log line the gateway wrote, formatted.</summary>
     public ConcurrentQueue<(string Category, string Message)> Logs { get; } = new();
+
+    /// <summary>The configuration the host built, for what it watches.</summary>
+    public IConfiguration Configuration => _app.Configuration;
 
     /// <param name="output">Where the gateway's logs go.</param>
     /// <param name="time">The admission clock.</param>

@@ -6,6 +6,7 @@ using Drover.Scenarios.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -21,6 +22,11 @@ public sealed class OperatorApplicationTests(ITestOutputHelper output)
         await scenario.ApplyAsync(YamlJson.Files(Repository.Path("config", "samples")));
         var options = new RunOptions { MetricsAddress = "127.0.0.1:0", HealthAddress = "127.0.0.1:0" };
         await using var app = OperatorApplication.Build(options, scenario.Client, _ => null, await scenario.DigestAsync(options));
+
+        // No configuration file is watched: that watch covers the working directory and everything under it.
+        Assert.All(
+            ((IConfigurationRoot)app.Configuration).Providers.OfType<FileConfigurationProvider>(),
+            file => Assert.False(file.Source.ReloadOnChange, $"{file.Source.Path} is watched for changes"));
         await app.StartAsync();
         try
         {
