@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Drover.Bench;
 
 var options = BenchOptions.Parse(args, out var error, out var help);
@@ -15,10 +14,9 @@ if (options is null)
     return 2;
 }
 
-var repository = Repository.Find(Directory.GetCurrentDirectory());
+var repository = HarnessStart.Repository("bench");
 if (repository is null)
 {
-    Console.Error.WriteLine("bench: run from inside the repository (no Operator.sln found above the current directory)");
     return 2;
 }
 
@@ -29,40 +27,20 @@ options = options with
     JitAssembly = Path.GetFullPath(options.JitAssembly, repository),
     DevClusterAssembly = Path.GetFullPath(options.DevClusterAssembly, repository),
 };
-var missing = new List<string>();
-if (!File.Exists(options.DevClusterAssembly))
+if (!HarnessStart.FilesExist(
+    "bench",
+    "make bench",
+    (true, options.DevClusterAssembly, "dev cluster", null),
+    (options.Builds.Contains("aot"), options.AotBinary, "NativeAOT operator", "hack/publish.sh linux-x64"),
+    (options.Builds.Contains("jit"), options.JitAssembly, "JIT operator", null)))
 {
-    missing.Add($"dev cluster {options.DevClusterAssembly}");
-}
-
-if (options.Builds.Contains("aot") && !File.Exists(options.AotBinary))
-{
-    missing.Add($"NativeAOT operator {options.AotBinary} (hack/publish.sh linux-x64)");
-}
-
-if (options.Builds.Contains("jit") && !File.Exists(options.JitAssembly))
-{
-    missing.Add($"JIT operator {options.JitAssembly}");
-}
-
-if (missing.Count > 0)
-{
-    Console.Error.WriteLine($"bench: missing {string.Join("; ", missing)} (make bench builds them)");
     return 2;
 }
 
 Directory.CreateDirectory(options.Out);
-using var cancel = new CancellationTokenSource();
 
 // Ctrl-C or SIGTERM cancels the run; the dev cluster and operator processes are stopped on the way out.
-void Cancel(PosixSignalContext signal)
-{
-    signal.Cancel = true;
-    cancel.Cancel();
-}
-
-using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+using var cancel = new SignalCancellation();
 
 var machine = Machine.Describe(repository);
 Console.WriteLine($"bench: {machine.Cpu}, {machine.Cores} cores, {machine.MemoryGb} GB, {machine.Os}, {machine.Dotnet}, commit {machine.Commit}");

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Drover.Bench;
 using Drover.GatewayBench;
 using Drover.GatewayBench.Results;
@@ -23,10 +22,9 @@ if (options is null)
     return 2;
 }
 
-var repository = Repository.Find(Directory.GetCurrentDirectory());
+var repository = HarnessStart.Repository("bench-gateway");
 if (repository is null)
 {
-    Console.Error.WriteLine("bench-gateway: run from inside the repository (no Operator.sln found above the current directory)");
     return 2;
 }
 
@@ -37,20 +35,12 @@ options = options with
     DevClusterAssembly = Path.GetFullPath(options.DevClusterAssembly, repository),
     PortkeyDirectory = Path.GetFullPath(options.PortkeyDirectory, repository),
 };
-var missing = new List<string>();
-if (options.Paths.Contains("drover") && !File.Exists(options.GatewayBinary))
+if (!HarnessStart.FilesExist(
+    "bench-gateway",
+    "make bench-gateway",
+    (options.Paths.Contains("drover"), options.GatewayBinary, "drover-gateway", "hack/publish.sh linux-x64"),
+    (options.Paths.Contains("drover"), options.DevClusterAssembly, "dev cluster", null)))
 {
-    missing.Add($"drover-gateway {options.GatewayBinary} (hack/publish.sh linux-x64)");
-}
-
-if (options.Paths.Contains("drover") && !File.Exists(options.DevClusterAssembly))
-{
-    missing.Add($"dev cluster {options.DevClusterAssembly}");
-}
-
-if (missing.Count > 0)
-{
-    Console.Error.WriteLine($"bench-gateway: missing {string.Join("; ", missing)} (make bench-gateway builds them)");
     return 2;
 }
 
@@ -59,17 +49,9 @@ ThreadPool.GetMinThreads(out var workers, out var io);
 ThreadPool.SetMinThreads(Math.Max(workers, 16), Math.Max(io, 16));
 
 Directory.CreateDirectory(options.Out);
-using var cancel = new CancellationTokenSource();
 
 // Ctrl-C or SIGTERM cancels the run; every process it started is stopped on the way out.
-void Cancel(PosixSignalContext signal)
-{
-    signal.Cancel = true;
-    cancel.Cancel();
-}
-
-using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+using var cancel = new SignalCancellation();
 
 var machine = Machine.Describe(repository);
 var loadBefore = Machine.LoadAverage();
@@ -136,15 +118,7 @@ static async Task<int> ServeStubAsync(IReadOnlyList<string> args)
         return 2;
     }
 
-    using var stop = new CancellationTokenSource();
-    void Stop(PosixSignalContext signal)
-    {
-        signal.Cancel = true;
-        stop.Cancel();
-    }
-
-    using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-    using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    using var stop = new SignalCancellation();
     await using var app = UpstreamStub.Build(stub.Stub, stub.Port, new StubCounts());
     await app.StartAsync();
     Console.WriteLine($"{Drover.GatewayBench.Paths.StubProcess.ServingLine}{UpstreamStub.Address(app)}");
