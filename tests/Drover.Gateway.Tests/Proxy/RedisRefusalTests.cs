@@ -22,36 +22,11 @@ namespace Drover.Gateway.Tests.Proxy;
 [Collection(RedisServer.Collection)]
 public sealed class RedisRefusalTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
-    private readonly ConcurrentQueue<(string, string)> _stateLogs = new();
-    private readonly string _directory = Directory.CreateTempSubdirectory("drover-redis-refusal-").FullName;
-    private RedisServer _redis = null!;
-    private ScriptedUpstream _upstream = null!;
-    private GatewayHarness? _gateway;
+    private RedisGatewayRig _rig = null!;
 
-    public async Task InitializeAsync() => _upstream = await ScriptedUpstream.StartAsync();
+    public async Task InitializeAsync() => _rig = await RedisGatewayRig.StartAsync(output);
 
-    public async Task DisposeAsync()
-    {
-        try
-        {
-            if (_gateway is not null)
-            {
-                await _gateway.DisposeAsync();
-            }
-
-            await _upstream.DisposeAsync();
-        }
-        finally
-        {
-            if (_redis is not null)
-            {
-                await _redis.DisposeAsync();
-            }
-
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     /// <summary>
     /// The Redis of each mistake (TLS from a private CA with a password, or also asking for client certificates) and
@@ -59,28 +34,28 @@ public sealed class RedisRefusalTests(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     private async Task<(List<string> Flags, string Password)> MistakeAsync(string mistake)
     {
-        _redis = await RedisServer.StartAsync(mistake == "no client certificate where Redis asks for one" ? RedisSecurity.MutualTlsWithPassword : RedisSecurity.TlsWithPassword);
-        var password = _redis.Security.Password!;
+        var redis = await _rig.StartRedisAsync(mistake == "no client certificate where Redis asks for one" ? RedisSecurity.MutualTlsWithPassword : RedisSecurity.TlsWithPassword);
+        var password = redis.Security.Password!;
         switch (mistake)
         {
             case "a wrong password":
-                return ([.. _redis.GatewayFlags], "not-the-password");
+                return ([.. redis.GatewayFlags], "not-the-password");
             case "no password":
-                return ([.. _redis.GatewayFlags], "");
+                return ([.. redis.GatewayFlags], "");
             case "TLS trusting only the system's store":
-                return (["--redis", _redis.Address + ",ssl=true"], password);
+                return (["--redis", redis.Address + ",ssl=true"], password);
             case "a CA that did not issue Redis's certificate":
                 using (var other = TestCertificateAuthority.Create("some-other-ca"))
                 {
-                    return (["--redis", _redis.Address, "--redis-ca", other.WriteCertificate(Path.Combine(_directory, "other-ca.crt"))], password);
+                    return (["--redis", redis.Address, "--redis-ca", other.WriteCertificate(Path.Combine(_rig.Directory, "other-ca.crt"))], password);
                 }
 
             case "a name Redis's certificate does not carry":
-                return (["--redis", _redis.Address + ",sslHost=redis.elsewhere.example", "--redis-ca", _redis.CaPath!], password);
+                return (["--redis", redis.Address + ",sslHost=redis.elsewhere.example", "--redis-ca", redis.CaPath!], password);
             case "no client certificate where Redis asks for one":
-                return (["--redis", _redis.Address, "--redis-ca", _redis.CaPath!], password);
+                return (["--redis", redis.Address, "--redis-ca", redis.CaPath!], password);
             case "plain TCP to a TLS port":
-                return (["--redis", _redis.Address], password);
+                return (["--redis", redis.Address], password);
             default:
                 throw new ArgumentOutOfRangeException(nameof(mistake), mistake, null);
         }
@@ -102,22 +77,20 @@ public sealed class RedisRefusalTests(ITestOutputHelper output) : IAsyncLifetime
         var variables = new Dictionary<string, string>(StringComparer.Ordinal) { [RedisConnection.PasswordVariable] = password };
         var options = GatewayOptions.Parse([.. flags, "--replicas", "2"], variables.GetValueOrDefault, out var error, out _);
         Assert.True(options is not null, error);
-        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new TestOutputLoggerProvider(output, _stateLogs)));
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new TestOutputLoggerProvider(output, _rig.StateLogs)));
         var state = GatewayCommand.AdmissionState(options, variables.GetValueOrDefault, TimeProvider.System, loggers);
-        var cluster = new TestCluster();
-        cluster.Namespace("team-a");
-        _gateway = await GatewayHarness.StartAsync(output, state: state, cluster: cluster, upstream: _upstream);
+        var gateway = await _rig.StartGatewayAsync(state);
 
         // Said at start, before any call: the log line, and the metric an alert would watch.
         static bool FellBack((string, string Message) line) => line.Message.StartsWith("Redis unreachable, admitting from this replica's memory", StringComparison.Ordinal);
-        await Eventually.TrueAsync(() => Task.FromResult(_stateLogs.Any(FellBack)), "the gateway to say why it cannot use Redis");
-        var metrics = await Http.GetStringAsync(new Uri(_gateway.MetricsAddress, "/metrics"));
+        await Eventually.TrueAsync(() => Task.FromResult(_rig.StateLogs.Any(FellBack)), "the gateway to say why it cannot use Redis");
+        var metrics = await RedisGatewayRig.Http.GetStringAsync(new Uri(gateway.MetricsAddress, "/metrics"));
         Assert.Contains("drover_gateway_redis_up 0", metrics, StringComparison.Ordinal);
-        cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/v1"), "sk-provider");
-        var key = cluster.KeyFor(cluster.Agent("busy", [("openai", "gpt-4o-mini")], new Budget { TokensPerDay = 1000 }));
+        _rig.Cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_rig.Upstream.BaseAddress, "/v1"), "sk-provider");
+        var key = _rig.Cluster.KeyFor(_rig.Cluster.Agent("busy", [("openai", "gpt-4o-mini")], new Budget { TokensPerDay = 1000 }));
         for (var i = 0; i < 2; i++)
         {
-            _upstream.Next("/v1/chat/completions", async (context, request) =>
+            _rig.Upstream.Next("/v1/chat/completions", async (context, request) =>
             {
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync($$$"""{"id":"c","object":"chat.completion","created":1,"model":"{{{request.Model}}}","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":200,"total_tokens":300}}""");
@@ -129,30 +102,18 @@ public sealed class RedisRefusalTests(ITestOutputHelper output) : IAsyncLifetime
         var outcomes = new List<(HttpStatusCode Status, string Body)>();
         for (var i = 0; i < 3; i++)
         {
-            outcomes.Add(await ChatAsync(_gateway.BaseAddress, key));
+            outcomes.Add(await RedisGatewayRig.ChatAsync(gateway, key, maxTokens: 200));
         }
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], outcomes.Select(o => o.Status));
         Assert.Contains("budget_exhausted", outcomes[2].Body, StringComparison.Ordinal);
         Assert.False(((SharedAdmissionState)state).Shared);
-        var line = Assert.Single(_stateLogs, FellBack).Item2;
-        foreach (var part in said.Replace("{redis}", _redis.Address, StringComparison.Ordinal).Split('|'))
+        var line = Assert.Single(_rig.StateLogs, FellBack).Item2;
+        foreach (var part in said.Replace("{redis}", _rig.Redis.Address, StringComparison.Ordinal).Split('|'))
         {
             Assert.Contains(part, line, StringComparison.Ordinal);
         }
 
         Assert.DoesNotContain("timeout", line, StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static async Task<(HttpStatusCode Status, string Body)> ChatAsync(Uri gateway, string key)
-    {
-        var body = new JsonObject { ["model"] = "gpt-4o-mini", ["max_completion_tokens"] = 200, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "hi" }) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, "/v1/chat/completions"))
-        {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        using var response = await Http.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 }

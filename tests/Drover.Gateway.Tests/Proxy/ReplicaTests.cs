@@ -20,41 +20,13 @@ namespace Drover.Gateway.Tests.Proxy;
 [Collection(RedisServer.Collection)]
 public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly List<GatewayHarness> _replicas = [];
-    private readonly ConcurrentQueue<(string, string)> _stateLogs = new();
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
-    private RedisServer _redis = null!;
-    private ScriptedUpstream _upstream = null!;
-    private TestCluster _cluster = null!;
+    private RedisGatewayRig _rig = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = await ScriptedUpstream.StartAsync();
-        _cluster = new TestCluster();
-        _cluster.Namespace("team-a");
-    }
+    public async Task InitializeAsync() => _rig = await RedisGatewayRig.StartAsync(output);
 
-    public async Task DisposeAsync()
-    {
-        try
-        {
-            foreach (var replica in _replicas)
-            {
-                await replica.DisposeAsync();
-            }
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
-            await _upstream.DisposeAsync();
-        }
-        finally
-        {
-            if (_redis is not null)
-            {
-                await _redis.DisposeAsync();
-            }
-        }
-    }
-
-    private async Task StartRedisAsync(RedisSecurity? security = null) => _redis = await RedisServer.StartAsync(security);
+    private async Task StartRedisAsync(RedisSecurity? security = null) => await _rig.StartRedisAsync(security);
 
     /// <summary>The security of the budget test's Redis, by name (xunit shows the name).</summary>
     private static RedisSecurity Security(string transport) => transport switch
@@ -67,40 +39,19 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<GatewayHarness> ReplicaAsync(Func<Drover.Gateway.Hosting.GatewayOptions, Drover.Gateway.Hosting.GatewayOptions>? configure = null)
     {
-        var redis = _redis.Options();
+        var redis = _rig.Redis.Options();
         var state = new SharedAdmissionState(
             new RedisAdmissionState(StackExchange.Redis.ConnectionMultiplexer.Connect(redis), TimeProvider.System, TimeSpan.FromSeconds(30), ownsConnection: true),
             replicas: 2,
             TimeProvider.System,
             probe: TimeSpan.FromMilliseconds(100),
-            new TestOutputLoggerProvider(output, _stateLogs).CreateLogger("Drover.Gateway.Redis"),
+            _rig.StateLogger().CreateLogger("Drover.Gateway.Redis"),
             new RedisDiagnosis(redis));
-        var replica = await GatewayHarness.StartAsync(output, configure: configure, state: state, cluster: _cluster, upstream: _upstream);
-        _replicas.Add(replica);
-        return replica;
+        return await _rig.StartGatewayAsync(state, configure);
     }
 
-    private async Task<(HttpStatusCode Status, string Body)> ChatAsync(GatewayHarness replica, string key, bool stream = false, int? maxTokens = null, CancellationToken cancellationToken = default)
-    {
-        var body = new JsonObject { ["model"] = "gpt-4o-mini", ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "hi" }) };
-        if (stream)
-        {
-            body["stream"] = true;
-        }
-
-        if (maxTokens is { } max)
-        {
-            body["max_completion_tokens"] = max;
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(replica.BaseAddress, "/v1/chat/completions"))
-        {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
-    }
+    private static Task<(HttpStatusCode Status, string Body)> ChatAsync(GatewayHarness replica, string key, bool stream = false, int? maxTokens = null, CancellationToken cancellationToken = default) =>
+        RedisGatewayRig.ChatAsync(replica, key, stream, maxTokens, cancellationToken);
 
     private static long TotalTokens(string body) => JsonNode.Parse(body)!["usage"]!["total_tokens"]!.GetValue<long>();
 
@@ -112,11 +63,11 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
     {
         await StartRedisAsync(Security(transport));
         var (a, b) = (await ReplicaAsync(), await ReplicaAsync());
-        _cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/v1"), "sk-provider");
-        _cluster.Provider("limited", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/limited/v1"), "sk-limited", configure: s => s.Limits = new ProviderLimits { RequestsPerMinute = 10 });
-        var busy = _cluster.Agent("busy", [("openai", "gpt-4o-mini")], new Budget { TokensPerDay = 1000 });
-        var chatty = _cluster.Agent("chatty", [("limited", "gpt-4o-mini")]);
-        var (busyKey, chattyKey) = (_cluster.KeyFor(busy), _cluster.KeyFor(chatty));
+        _rig.Cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_rig.Upstream.BaseAddress, "/v1"), "sk-provider");
+        _rig.Cluster.Provider("limited", ProviderTypes.OpenAI, new Uri(_rig.Upstream.BaseAddress, "/limited/v1"), "sk-limited", configure: s => s.Limits = new ProviderLimits { RequestsPerMinute = 10 });
+        var busy = _rig.Cluster.Agent("busy", [("openai", "gpt-4o-mini")], new Budget { TokensPerDay = 1000 });
+        var chatty = _rig.Cluster.Agent("chatty", [("limited", "gpt-4o-mini")]);
+        var (busyKey, chattyKey) = (_rig.Cluster.KeyFor(busy), _rig.Cluster.KeyFor(chatty));
         var bucket = new BucketKey("team-a", "busy", null);
         var window = BudgetDays.Window(bucket, busy.Spec.Budget, DateTimeOffset.UtcNow);
         await a.State.RestoreAsync(bucket, window.Start, new WindowUsage(new TokenCounts(400, 500, 0, 0), 20, 0, 0m, []), CancellationToken.None);
@@ -135,7 +86,7 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
 
         for (var i = 0; i < Callers; i++)
         {
-            _upstream.Next("/v1/chat/completions", async (context, request) =>
+            _rig.Upstream.Next("/v1/chat/completions", async (context, request) =>
             {
                 Decided();
                 await allDecided.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -168,13 +119,13 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
 
         // Ten a minute, shared: ten calls reach the provider (an eleventh if a sixth of the minute passed meanwhile).
         Assert.All(rateOutcomes, s => Assert.Contains(s, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
-        var reached = _upstream.To("/limited/v1/chat/completions").Count;
+        var reached = _rig.Upstream.To("/limited/v1/chat/completions").Count;
         Assert.InRange(reached, 10, 11);
         Assert.Equal(reached, rateOutcomes.Count(s => s == HttpStatusCode.OK));
 
         // And every decision was Redis's: neither replica fell back to its own share on the way.
-        Assert.True(((SharedAdmissionState)a.State).Shared && ((SharedAdmissionState)b.State).Shared, $"a replica could not use Redis over {transport}: {string.Join("; ", _stateLogs.Select(l => l.Item2))}");
-        Assert.DoesNotContain(_stateLogs, l => l.Item2.StartsWith("Redis unreachable", StringComparison.Ordinal));
+        Assert.True(((SharedAdmissionState)a.State).Shared && ((SharedAdmissionState)b.State).Shared, $"a replica could not use Redis over {transport}: {string.Join("; ", _rig.StateLogs.Select(l => l.Item2))}");
+        Assert.DoesNotContain(_rig.StateLogs, l => l.Item2.StartsWith("Redis unreachable", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -182,9 +133,9 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
     {
         await StartRedisAsync();
         var (a, b) = (await ReplicaAsync(), await ReplicaAsync());
-        _cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/v1"), "sk-provider");
-        var agent = _cluster.Agent("steady", [("openai", "gpt-4o-mini")], new Budget { TokensPerDay = 10_000_000 });
-        var key = _cluster.KeyFor(agent);
+        _rig.Cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_rig.Upstream.BaseAddress, "/v1"), "sk-provider");
+        var agent = _rig.Cluster.Agent("steady", [("openai", "gpt-4o-mini")], new Budget { TokensPerDay = 10_000_000 });
+        var key = _rig.Cluster.KeyFor(agent);
         var bucket = new BucketKey("team-a", "steady", null);
         var window = BudgetDays.Window(bucket, agent.Spec.Budget, DateTimeOffset.UtcNow);
         var (calls, tokens) = (0, 0L);
@@ -197,30 +148,30 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         await RunAsync(10);
-        await _redis.KillAsync();
+        await _rig.Redis.KillAsync();
         await RunAsync(20);
 
         var (sharedA, sharedB) = ((SharedAdmissionState)a.State, (SharedAdmissionState)b.State);
         Assert.False(sharedA.Shared || sharedB.Shared);
         await Eventually.TrueAsync(
-            () => Task.FromResult(_stateLogs.Count(l => l.Item2.StartsWith("Redis unreachable, admitting from this replica's memory", StringComparison.Ordinal)) == 2),
+            () => Task.FromResult(_rig.StateLogs.Count(l => l.Item2.StartsWith("Redis unreachable, admitting from this replica's memory", StringComparison.Ordinal)) == 2),
             "each replica to say it fell back");
         Assert.All(
-            _stateLogs.Where(l => l.Item2.StartsWith("Redis unreachable", StringComparison.Ordinal)),
-            l => Assert.EndsWith($"charges are queued for Redis: Redis at {_redis.Address} cannot be reached: Connection refused", l.Item2, StringComparison.Ordinal));
-        var metrics = await Http.GetStringAsync(new Uri(a.MetricsAddress, "/metrics"));
+            _rig.StateLogs.Where(l => l.Item2.StartsWith("Redis unreachable", StringComparison.Ordinal)),
+            l => Assert.EndsWith($"charges are queued for Redis: Redis at {_rig.Redis.Address} cannot be reached: Connection refused", l.Item2, StringComparison.Ordinal));
+        var metrics = await RedisGatewayRig.Http.GetStringAsync(new Uri(a.MetricsAddress, "/metrics"));
         Assert.Contains("drover_gateway_redis_up 0", metrics, StringComparison.Ordinal);
         Assert.Contains("drover_gateway_redis_pending_charges ", metrics, StringComparison.Ordinal);
 
-        await _redis.RestartAsync();
+        await _rig.Redis.RestartAsync();
         await Eventually.TrueAsync(() => Task.FromResult(sharedA.Shared && sharedB.Shared && sharedA.PendingCharges == 0 && sharedB.PendingCharges == 0), "both replicas to reconcile with Redis");
         await RunAsync(10);
 
-        using var direct = _redis.Connect();
+        using var direct = _rig.Redis.Connect();
         var counted = await new RedisAdmissionState(direct, TimeProvider.System, TimeSpan.FromSeconds(30)).ReadAsync(bucket, window.Start, CancellationToken.None);
         Assert.Equal((calls, tokens), ((int)counted.Requests, counted.Tokens.Total));
         Assert.Equal(40, calls);
-        Assert.Contains(_stateLogs, l => l.Item2.StartsWith("Redis reachable again; reconciled", StringComparison.Ordinal));
+        Assert.Contains(_rig.StateLogs, l => l.Item2.StartsWith("Redis reachable again; reconciled", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -230,10 +181,10 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         static Drover.Gateway.Hosting.GatewayOptions Draining(Drover.Gateway.Hosting.GatewayOptions o) =>
             o with { ShutdownDelay = TimeSpan.FromMilliseconds(600), DrainTimeout = TimeSpan.FromMilliseconds(1500) };
         var replicas = new List<GatewayHarness> { await ReplicaAsync(Draining), await ReplicaAsync(Draining) };
-        _cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/v1"), "sk-provider");
-        _cluster.Provider("slow", ProviderTypes.OpenAI, new Uri(_upstream.BaseAddress, "/slow/v1"), "sk-slow");
-        var key = _cluster.KeyFor(_cluster.Agent("steady", [("openai", "gpt-4o-mini")]));
-        var slowKey = _cluster.KeyFor(_cluster.Agent("slow", [("slow", "gpt-4o-mini")]));
+        _rig.Cluster.Provider("openai", ProviderTypes.OpenAI, new Uri(_rig.Upstream.BaseAddress, "/v1"), "sk-provider");
+        _rig.Cluster.Provider("slow", ProviderTypes.OpenAI, new Uri(_rig.Upstream.BaseAddress, "/slow/v1"), "sk-slow");
+        var key = _rig.Cluster.KeyFor(_rig.Cluster.Agent("steady", [("openai", "gpt-4o-mini")]));
+        var slowKey = _rig.Cluster.KeyFor(_rig.Cluster.Agent("slow", [("slow", "gpt-4o-mini")]));
 
         // Endpoints: the replicas whose /readyz answered 200 at the last look, every 50 ms.
         var ready = new ConcurrentDictionary<GatewayHarness, bool>();
@@ -247,7 +198,7 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
                     bool up;
                     try
                     {
-                        using var probe = await Http.GetAsync(new Uri(replica.HealthAddress, "/readyz"), stop.Token);
+                        using var probe = await RedisGatewayRig.Http.GetAsync(new Uri(replica.HealthAddress, "/readyz"), stop.Token);
                         up = probe.IsSuccessStatusCode;
                     }
                     catch (HttpRequestException)
@@ -270,7 +221,7 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         // A stream that outlives the drain deadline of the first replica: the one call allowed to fail, and counted.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var firstSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _upstream.Next("/slow/v1/chat/completions", (context, request) => ScriptedUpstream.StreamAsync(context, "openai/chat-stream.sse", request.Model, gate.Task, firstSent));
+        _rig.Upstream.Next("/slow/v1/chat/completions", (context, request) => ScriptedUpstream.StreamAsync(context, "openai/chat-stream.sse", request.Model, gate.Task, firstSent));
         var first = replicas[0];
         var longStream = Task.Run(async () =>
         {
@@ -351,7 +302,7 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(4, served.Count);
         var cut = await longStream;
         Assert.DoesNotContain("data: [DONE]", cut, StringComparison.Ordinal);
-        Assert.Equal((1, 0), (first.Drain.Cut, _replicas[1].Drain.Cut));
+        Assert.Equal((1, 0), (first.Drain.Cut, _rig.Gateways[1].Drain.Cut));
         output.WriteLine($"calls served per replica: {string.Join(", ", served.Values)}; cut at the deadline: {first.Drain.Cut}");
     }
 }
