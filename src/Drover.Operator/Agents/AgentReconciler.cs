@@ -118,26 +118,25 @@ internal sealed class AgentReconciler(
         }
     }
 
-    // What a pod needs exists before the pod, so the Deployment goes last.
+    // What a pod needs exists before the pod, so the Deployment goes last. Those needs (ServiceAccount, Secrets, claim,
+    // Service, NetworkPolicy) need nothing of each other, so they are applied at once: a new agent waits for one
+    // round trip for all of them, not one per child.
     private async Task<AgentRollout> RollOutAsync(Agent agent, AgentChildren desired, string hash, CancellationToken cancellationToken)
     {
-        var applied = false;
         var uncached = children.ReadUncached(desired.All, cancellationToken);
-        foreach (var child in desired.All)
-        {
-            var result = await children.ApplyAsync(agent, child, cancellationToken, uncached);
-            if (result.Failure is { } failure)
-            {
-                return new AgentRollout(hash, applied, Pending: false, pacer.MaxConcurrent) { Failure = failure };
-            }
+        var needs = desired.All.Where(child => !ReferenceEquals(child, desired.Deployment)).ToList();
+        var applied = await Task.WhenAll(needs.Select(child => children.ApplyAsync(agent, child, cancellationToken, uncached)));
 
-            if (ReferenceEquals(child, desired.Deployment))
-            {
-                applied = result.Applied;
-            }
+        // The first in apply order is the one reported, whichever finished first.
+        if (applied.FirstOrDefault(result => result.Failure is not null).Failure is { } failure)
+        {
+            return new AgentRollout(hash, Applied: false, Pending: false, pacer.MaxConcurrent) { Failure = failure };
         }
 
-        return new AgentRollout(hash, applied, Pending: false, pacer.MaxConcurrent);
+        var deployment = await children.ApplyAsync(agent, desired.Deployment, cancellationToken, uncached);
+        return deployment.Failure is { } refused
+            ? new AgentRollout(hash, Applied: false, Pending: false, pacer.MaxConcurrent) { Failure = refused }
+            : new AgentRollout(hash, deployment.Applied, Pending: false, pacer.MaxConcurrent);
     }
 
     /// <summary>
