@@ -160,7 +160,9 @@ public sealed class ReconcilerTests
                   labels: {app.kubernetes.io/managed-by: drover}
                   ownerReferences: [{apiVersion: drover.dev/v1alpha1, kind: Agent, name: other, uid: uid-other, controller: true}]
                 """),
-            ["apply ServiceAccount a", "status Agent a", "event Warning NameConflict Agent a"],
+            // What a pod needs is applied at once, so the ServiceAccount and NetworkPolicy are written; the Secret and
+            // the Deployment (no pod starts on a Secret that is someone else's) are not.
+            ["apply ServiceAccount a", "apply NetworkPolicy a", "status Agent a", "event Warning NameConflict Agent a"],
             ("Ready", "False", "NameConflict"),
             ReconcileOutcome.RequeueAfter),
 
