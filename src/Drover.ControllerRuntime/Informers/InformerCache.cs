@@ -76,6 +76,16 @@ public sealed class InformerCache<T>
         return stored is null ? null : Unwrap(stored);
     }
 
+    /// <summary>Whether the cache holds the object, without unpacking it.</summary>
+    public bool Contains(string? ns, string name)
+    {
+        var key = new ObjectKey(string.IsNullOrEmpty(ns) ? null : ns, name);
+        lock (_lock)
+        {
+            return _objects.ContainsKey(key);
+        }
+    }
+
     /// <summary>The resourceVersion of the cached object, without unpacking it; null when absent.</summary>
     public string? ResourceVersionOf(ObjectKey key)
     {
