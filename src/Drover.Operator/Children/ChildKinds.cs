@@ -157,7 +157,7 @@ internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInform
         ArgumentNullException.ThrowIfNull(applier);
         ArgumentNullException.ThrowIfNull(child);
         var (ns, name) = (child.Metadata.NamespaceProperty, child.Metadata.Name);
-        // Only presence matters here: unpacking each cached child once more per reconcile was a third of a resync's CPU.
+        // Only presence matters here, so the packed copy is not unpacked; the apply that follows reads it once.
         return cache(informers).Cache.Contains(ns, name) ? null : Read();
 
         async Task<object?> Read() => await applier.ReadAsync(Resource, ns, name, cancellationToken);
