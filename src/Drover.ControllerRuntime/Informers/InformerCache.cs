@@ -63,7 +63,7 @@ public sealed class InformerCache<T>
         }
     }
 
-    public T? Get(string? ns, string name) => Get(new ObjectKey(string.IsNullOrEmpty(ns) ? null : ns, name));
+    public T? Get(string? ns, string name) => Get(KeyOf(ns, name));
 
     public T? Get(ObjectKey key)
     {
@@ -79,12 +79,15 @@ public sealed class InformerCache<T>
     /// <summary>Whether the cache holds the object, without unpacking it.</summary>
     public bool Contains(string? ns, string name)
     {
-        var key = new ObjectKey(string.IsNullOrEmpty(ns) ? null : ns, name);
+        var key = KeyOf(ns, name);
         lock (_lock)
         {
             return _objects.ContainsKey(key);
         }
     }
+
+    // An empty namespace is a cluster-scoped object's, keyed with none.
+    private static ObjectKey KeyOf(string? ns, string name) => new(string.IsNullOrEmpty(ns) ? null : ns, name);
 
     /// <summary>The resourceVersion of the cached object, without unpacking it; null when absent.</summary>
     public string? ResourceVersionOf(ObjectKey key)
