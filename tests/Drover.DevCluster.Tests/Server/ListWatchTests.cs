@@ -219,11 +219,16 @@ public class ListWatchTests : ClusterTestBase
         using var response = await http.GetAsync($"{ConfigMaps}?watch=true&resourceVersion=1", HttpCompletionOption.ResponseHeadersRead);
         var configMaps = server.Operations.Catalog.Find(string.Empty, "v1", "configmaps")!;
         await EventuallyAsync(() => Task.FromResult(server.OpenWatches == 1), "the watch to open");
-        for (var i = 0; i < 2000; i++)
+        // Socket buffers take megabytes a reader never reads, so small events could all fit in them and the
+        // watcher would never look slow: write large objects until the store gives up on it (64 MB at most).
+        var value = new string('x', 16 * 1024);
+        var written = 0;
+        while (server.OpenWatches == 1 && written < 4000)
         {
-            server.Operations.Create(configMaps, "default", ConfigMap($"bulk-{i}"), new Writes.WriteOptions());
+            server.Operations.Create(configMaps, "default", ConfigMap($"bulk-{written++}", value), new Writes.WriteOptions());
         }
 
-        await EventuallyAsync(() => Task.FromResult(server.OpenWatches == 0), "the slow watcher to be closed");
+        await EventuallyAsync(() => Task.FromResult(server.OpenWatches == 0), $"the slow watcher to be closed after {written} writes");
+        server.Operations.Create(configMaps, "default", ConfigMap("after-close"), new Writes.WriteOptions());
     }
 }
