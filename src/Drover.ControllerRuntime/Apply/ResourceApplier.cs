@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Drover.ControllerRuntime.Client;
@@ -19,12 +20,12 @@ public enum ApplyOutcome
 
     /// <summary>
     /// Nothing was sent: an object of that name exists and is not controlled by the owner the apply was made for, so
-    /// writing it would take it over (<see cref="ResourceApplier.ApplyOwnedAsync{T}"/>).
+    /// writing it would take it over (<c>ResourceApplier.ApplyOwnedAsync</c>).
     /// </summary>
     Conflict,
 }
 
-/// <summary>What <see cref="ResourceApplier.ApplyOwnedAsync{T}"/> did; <paramref name="HeldBy"/> names who controls a conflicting object.</summary>
+/// <summary>What <c>ResourceApplier.ApplyOwnedAsync</c> did; <paramref name="HeldBy"/> names who controls a conflicting object.</summary>
 public readonly record struct OwnedApplyResult(ApplyOutcome Outcome, string? HeldBy = null);
 
 /// <summary>
@@ -42,7 +43,7 @@ public sealed class ResourceApplier
     // The last body applied to each existing object, with the resourceVersion the cache showed before it. Until the
     // cache shows a newer version, a reconcile woken by another event sees the object as it was before that apply;
     // sending the same body again would only be a duplicate write. An entry goes once the cache catches up.
-    private readonly ConcurrentDictionary<(string Resource, string? Namespace, string Name), (string? LiveVersion, JsonObject Body)> _awaitingCache = new();
+    private readonly ConcurrentDictionary<ApplyKey, (string? LiveVersion, JsonObject Body)> _awaitingCache = new();
 
     public ResourceApplier(KubeApiClient client, string fieldManager = "drover")
     {
@@ -72,19 +73,38 @@ public sealed class ResourceApplier
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(desired);
         ArgumentNullException.ThrowIfNull(owner);
-        var existing = live ?? await (uncached ?? ReadAsync(kind, desired.Metadata?.NamespaceProperty, desired.Metadata?.Name ?? string.Empty, cancellationToken));
-        if (existing is not null)
+        return (await ApplyOwnedCoreAsync(kind, Desired(kind, desired), KeyOf(kind, desired), live, owner, adopts, uncached, cancellationToken)).Result;
+    }
+
+    /// <summary>
+    /// The apply above with the live object taken from <paramref name="cache"/>, read only when needed: once a version of the object was
+    /// found to be this owner's and to hold this very body, the cache keeps a mark saying so (<see cref="InformerCache{T}.SetMark"/>),
+    /// and until the object or the body changes a resync learns it from that mark instead of unpacking and comparing again.
+    /// </summary>
+    public async Task<OwnedApplyResult> ApplyOwnedAsync<T>(ResourceKind<T> kind, T desired, InformerCache<T> cache, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken, Func<T, bool>? adopts = null, Task<T?>? uncached = null)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(desired);
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(owner);
+        var body = Desired(kind, desired);
+        var key = KeyOf(kind, desired);
+        var mark = MarkOf(body, owner);
+        if (cache.HasMark(key.Namespace, key.Name, mark))
         {
-            var controller = existing.Metadata?.OwnerReferences?.FirstOrDefault(r => r.Controller == true);
-            var adopted = controller is null && adopts is not null && adopts(existing);
-            if (!adopted && (controller is null || string.IsNullOrEmpty(owner.Metadata?.Uid) || controller.Uid != owner.Metadata.Uid))
-            {
-                RuntimeMetrics.ApplyConflicts.WithLabels(kind.Resource).Inc();
-                return new OwnedApplyResult(ApplyOutcome.Conflict, controller is null ? null : $"{controller.Kind} {controller.Name}");
-            }
+            RuntimeMetrics.ApplySkipped.WithLabels(kind.Resource).Inc();
+            return new OwnedApplyResult(ApplyOutcome.Unchanged);
         }
 
-        return new OwnedApplyResult(await ApplyAsync(kind, desired, existing, cancellationToken));
+        var live = cache.Get(key.Namespace, key.Name);
+        var (result, held) = await ApplyOwnedCoreAsync(kind, body, key, live, owner, adopts, uncached, cancellationToken);
+        if (held)
+        {
+            cache.SetMark(key.Namespace, key.Name, live!.Metadata?.ResourceVersion, mark);
+        }
+
+        return result;
     }
 
     /// <summary>The object as the API server has it now (null when there is none), for a name a cache does not hold.</summary>
@@ -98,13 +118,39 @@ public sealed class ResourceApplier
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(desired);
-        var body = Desired(kind, desired);
-        var key = (kind.Resource, desired.Metadata?.NamespaceProperty, desired.Metadata?.Name ?? string.Empty);
+        return (await ApplyBodyAsync(kind, Desired(kind, desired), KeyOf(kind, desired), live, cancellationToken)).Outcome;
+    }
+
+    // Held: live is controlled by the owner and already holds the body, so nothing was sent.
+    private async Task<(OwnedApplyResult Result, bool Held)> ApplyOwnedCoreAsync<T>(
+        ResourceKind<T> kind, JsonObject body, ApplyKey key, T? live, IKubernetesObject<V1ObjectMeta> owner, Func<T, bool>? adopts, Task<T?>? uncached, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var existing = live ?? await (uncached ?? ReadAsync(kind, key.Namespace, key.Name, cancellationToken));
+        if (existing is not null)
+        {
+            var controller = existing.Metadata?.OwnerReferences?.FirstOrDefault(r => r.Controller == true);
+            var adopted = controller is null && adopts is not null && adopts(existing);
+            if (!adopted && (controller is null || string.IsNullOrEmpty(owner.Metadata?.Uid) || controller.Uid != owner.Metadata.Uid))
+            {
+                RuntimeMetrics.ApplyConflicts.WithLabels(kind.Resource).Inc();
+                return (new OwnedApplyResult(ApplyOutcome.Conflict, controller is null ? null : $"{controller.Kind} {controller.Name}"), false);
+            }
+        }
+
+        var (outcome, held) = await ApplyBodyAsync(kind, body, key, existing, cancellationToken);
+        return (new OwnedApplyResult(outcome), held && live is not null);
+    }
+
+    // Held: live already holds every field of the body (not merely "the same body is on its way").
+    private async Task<(ApplyOutcome Outcome, bool Held)> ApplyBodyAsync<T>(ResourceKind<T> kind, JsonObject body, ApplyKey key, T? live, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
         if (live is not null && JsonSubset.IsSubsetOf(body, LiveTree(kind, live)))
         {
             _awaitingCache.TryRemove(key, out _);
             RuntimeMetrics.ApplySkipped.WithLabels(kind.Resource).Inc();
-            return ApplyOutcome.Unchanged;
+            return (ApplyOutcome.Unchanged, true);
         }
 
         if (live is not null
@@ -113,11 +159,11 @@ public sealed class ResourceApplier
             && JsonNode.DeepEquals(pending.Body, body))
         {
             RuntimeMetrics.ApplySkipped.WithLabels(kind.Resource).Inc();
-            return ApplyOutcome.Unchanged;
+            return (ApplyOutcome.Unchanged, false);
         }
 
         RuntimeMetrics.ApplySent.WithLabels(kind.Resource).Inc();
-        await _client.ApplyAsync(kind, key.Item2, key.Item3, body, FieldManager, force: true, cancellationToken);
+        await _client.ApplyAsync(kind, key.Namespace, key.Name, body, FieldManager, force: true, cancellationToken);
         if (live is null)
         {
             // A create: a cache without the object stays "absent" after a delete too, so it proves nothing.
@@ -128,7 +174,31 @@ public sealed class ResourceApplier
             _awaitingCache[key] = (live.Metadata?.ResourceVersion, body);
         }
 
-        return ApplyOutcome.Applied;
+        return (ApplyOutcome.Applied, false);
+    }
+
+    private static ApplyKey KeyOf<T>(ResourceKind<T> kind, T desired)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        new(kind.Resource, desired.Metadata?.NamespaceProperty, desired.Metadata?.Name ?? string.Empty);
+
+    /// <summary>
+    /// 64 bits naming "this body, for this owner": the body's applied hash (SHA-256, <see cref="AppliedHashAnnotation"/>)
+    /// folded with the owner's uid, so a body that is equal for a successor of the same name is not taken as checked.
+    /// Never 0, which is "no mark".
+    /// </summary>
+    internal static ulong MarkOf(JsonObject body, IKubernetesObject<V1ObjectMeta> owner)
+    {
+        var hash = (string?)body["metadata"]?["annotations"]?[AppliedHashAnnotation] ?? string.Empty;
+        var mark = ulong.Parse(hash, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+
+        // FNV-1a: stable and allocation-free; the SHA-256 half carries the strength.
+        var uid = 14695981039346656037UL;
+        foreach (var c in owner.Metadata?.Uid ?? string.Empty)
+        {
+            uid = (uid ^ c) * 1099511628211UL;
+        }
+
+        return (mark ^ uid) is 0 ? 1 : mark ^ uid;
     }
 
     /// <summary>
@@ -283,3 +353,6 @@ public sealed class ResourceApplier
         return true;
     }
 }
+
+/// <summary>Which object an apply is for.</summary>
+internal readonly record struct ApplyKey(string Resource, string? Namespace, string Name);

@@ -28,14 +28,23 @@ internal static class ServerSetFields
         switch (node)
         {
             case JsonObject o:
-                foreach (var name in o.Where(p => p.Value is null).Select(p => p.Key).ToList())
+                // Most bodies come from a serializer that leaves nulls out: find one before building a list to remove it.
+                List<string>? nulls = null;
+                foreach (var (name, value) in o)
                 {
-                    o.Remove(name);
+                    if (value is null)
+                    {
+                        (nulls ??= []).Add(name);
+                    }
+                    else
+                    {
+                        RemoveNulls(value);
+                    }
                 }
 
-                foreach (var (_, value) in o)
+                foreach (var name in nulls ?? [])
                 {
-                    RemoveNulls(value);
+                    o.Remove(name);
                 }
 
                 break;

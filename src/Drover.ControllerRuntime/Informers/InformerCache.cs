@@ -103,6 +103,36 @@ public sealed class InformerCache<T>
         }
     }
 
+    /// <summary>
+    /// Whether the cached object, as it is now, carries <paramref name="mark"/> (<see cref="SetMark"/>). Answered without
+    /// unpacking; always false in a cache of typed objects, whose reads cost nothing to repeat.
+    /// </summary>
+    public bool HasMark(string? ns, string name, ulong mark)
+    {
+        var key = KeyOf(ns, name);
+        lock (_lock)
+        {
+            return mark != 0 && _objects.GetValueOrDefault(key) is PackedObject packed && packed.Mark == mark;
+        }
+    }
+
+    /// <summary>
+    /// Notes <paramref name="mark"/> on the cached object while it is still at <paramref name="resourceVersion"/>, the version
+    /// the caller read and judged; any later version starts without one. A reader uses it to remember a conclusion it drew
+    /// from this version (the applier: "it already holds this desired body") so that it need not unpack the object again.
+    /// </summary>
+    public void SetMark(string? ns, string name, string? resourceVersion, ulong mark)
+    {
+        var key = KeyOf(ns, name);
+        lock (_lock)
+        {
+            if (resourceVersion is not null && _objects.GetValueOrDefault(key) is PackedObject packed && packed.ResourceVersion == resourceVersion)
+            {
+                packed.Mark = mark;
+            }
+        }
+    }
+
     public IReadOnlyList<T> List()
     {
         object[] stored;

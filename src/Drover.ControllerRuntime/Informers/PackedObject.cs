@@ -30,6 +30,12 @@ internal sealed class PackedObject
     /// <summary>Kept unpacked: the informer compares it on every event to drop repeats.</summary>
     public string? ResourceVersion { get; }
 
+    /// <summary>
+    /// A reader's note about this very version (<see cref="InformerCache{T}.SetMark"/>), 0 for none. It goes with the
+    /// version: the next version of the object is a new <see cref="PackedObject"/>.
+    /// </summary>
+    public ulong Mark { get; set; }
+
     public int PackedBytes => _data.Length;
 
     public static PackedObject Pack<T>(T obj, string? resourceVersion, JsonTypeInfo<T> typeInfo)

@@ -145,9 +145,8 @@ internal sealed class ChildKind<T>(ResourceKind<T> resource, Func<OperatorInform
     {
         ArgumentNullException.ThrowIfNull(applier);
         ArgumentNullException.ThrowIfNull(child);
-        var live = cache(informers).Cache.Get(child.Metadata.NamespaceProperty, child.Metadata.Name);
         var desired = (T)child;
-        return applier.ApplyOwnedAsync(Resource, desired, live, owner, cancellationToken, adopts is null ? null : existing => adopts(existing, desired), uncached is null ? null : Typed(uncached));
+        return applier.ApplyOwnedAsync(Resource, desired, cache(informers).Cache, owner, cancellationToken, adopts is null ? null : existing => adopts(existing, desired), uncached is null ? null : Typed(uncached));
 
         static async Task<T?> Typed(Task<object?> read) => (T?)await read;
     }

@@ -79,6 +79,48 @@ public sealed class ResourceApplierTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cached_child_found_to_hold_its_body_is_marked_until_it_the_body_or_the_owner_changes()
+    {
+        var owner = ConfigMap("owner");
+        owner.Metadata.Uid = "owner-uid";
+        var cache = new InformerCache<V1ConfigMap>(SourceGenerationContext.Default.V1ConfigMap);
+        var desired = Child("a", "owner-uid", managed: true);
+        desired.Data = new Dictionary<string, string> { ["k"] = "v" };
+        var body = ResourceApplier.Desired(ConfigMaps, desired);
+        var live = Child("a", "owner-uid", managed: true);
+        live.Data = new Dictionary<string, string> { ["k"] = "v" };
+        live.Metadata.ResourceVersion = "42";
+        live.Metadata.Annotations = new Dictionary<string, string> { [ResourceApplier.AppliedHashAnnotation] = (string)body["metadata"]!["annotations"]![ResourceApplier.AppliedHashAnnotation]! };
+        cache.Set(live);
+        var mark = ResourceApplier.MarkOf(body, owner);
+
+        Assert.Equal(ApplyOutcome.Unchanged, (await _applier.ApplyOwnedAsync(ConfigMaps, desired, cache, owner, CancellationToken.None)).Outcome);
+        Assert.True(cache.HasMark("ns", "a", mark));
+        Assert.Equal(ApplyOutcome.Unchanged, (await _applier.ApplyOwnedAsync(ConfigMaps, desired, cache, owner, CancellationToken.None)).Outcome);
+        Assert.Empty(_handler.Requests);
+
+        // The mark answers only for this body and this owner: a new body is applied, a successor of the same name is refused.
+        var successor = ConfigMap("owner");
+        successor.Metadata.Uid = "successor-uid";
+        Assert.Equal(ApplyOutcome.Conflict, (await _applier.ApplyOwnedAsync(ConfigMaps, desired, cache, successor, CancellationToken.None)).Outcome);
+        var changed = Child("a", "owner-uid", managed: true);
+        changed.Data = new Dictionary<string, string> { ["k"] = "v2" };
+        Assert.Equal(ApplyOutcome.Applied, (await _applier.ApplyOwnedAsync(ConfigMaps, changed, cache, owner, CancellationToken.None)).Outcome);
+        Assert.Single(_handler.Requests);
+
+        // Someone edits the object: the new version carries no mark, so the edit is seen and undone.
+        var edited = Child("a", "owner-uid", managed: true);
+        edited.Data = new Dictionary<string, string> { ["k"] = "edited" };
+        edited.Metadata.ResourceVersion = "43";
+        edited.Metadata.Annotations = live.Metadata.Annotations;
+        cache.Set(edited);
+        Assert.False(cache.HasMark("ns", "a", mark));
+        Assert.Equal(ApplyOutcome.Applied, (await _applier.ApplyOwnedAsync(ConfigMaps, desired, cache, owner, CancellationToken.None)).Outcome);
+        Assert.Equal(2, _handler.Requests.Count);
+        Assert.False(cache.HasMark("ns", "a", mark));
+    }
+
+    [Fact]
     public async Task Status_is_merge_patched_through_the_subresource_only_when_it_changed()
     {
         var live = new V1Namespace { Metadata = new V1ObjectMeta { Name = "n" }, Status = new V1NamespaceStatus { Phase = "Active" } };

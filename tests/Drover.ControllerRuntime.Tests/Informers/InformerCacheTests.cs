@@ -100,6 +100,38 @@ public class InformerCacheTests
         Assert.Null(cache.Get("a", "one"));
     }
 
+    [Fact]
+    public void A_mark_belongs_to_the_version_it_was_set_on_and_goes_with_it()
+    {
+        var cache = NewCache(packed: true);
+        cache.Set(Versioned("a", "one", "5"));
+
+        cache.SetMark("a", "one", "4", 7);
+        Assert.False(cache.HasMark("a", "one", 7));
+        cache.SetMark("a", "one", "5", 7);
+        Assert.True(cache.HasMark("a", "one", 7));
+        Assert.False(cache.HasMark("a", "one", 8));
+        Assert.False(cache.HasMark("b", "one", 7));
+
+        cache.Set(Versioned("a", "one", "6"));
+        Assert.False(cache.HasMark("a", "one", 7));
+        cache.SetMark("a", "one", "6", 7);
+        cache.Remove(new("a", "one"));
+        cache.Set(Versioned("a", "one", "6"));
+        Assert.False(cache.HasMark("a", "one", 7));
+
+        // A typed cache keeps no marks: reading from it costs nothing to repeat.
+        var typed = NewCache(packed: false);
+        typed.Set(Versioned("a", "one", "5"));
+        typed.SetMark("a", "one", "5", 7);
+        Assert.False(typed.HasMark("a", "one", 7));
+    }
+
+    private static V1ConfigMap Versioned(string ns, string name, string resourceVersion) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, ResourceVersion = resourceVersion },
+    };
+
     private static InformerCache<V1ConfigMap> NewCache(bool packed) => new(packed ? SourceGenerationContext.Default.V1ConfigMap : null);
 
     private static string Json(V1ConfigMap cm) => JsonSerializer.Serialize(cm, SourceGenerationContext.Default.V1ConfigMap);
