@@ -115,12 +115,17 @@ public sealed class RunProcessTests(ITestOutputHelper output) : IDisposable
 
         public static DroverProcess Start(ITestOutputHelper output, params string[] args)
         {
-            var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "drover"))
+            // Through env, which execs drover in its own process: a test run started in the background inherits
+            // SIGINT ignored (as nohup does), and drover rightly keeps an inherited ignore, so the Ctrl-C case would test
+            // nothing. drover starts with SIGINT at its default, as under a terminal or a container runtime.
+            var start = new ProcessStartInfo("env")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "drover"));
             foreach (var arg in args)
             {
                 start.ArgumentList.Add(arg);
