@@ -247,7 +247,8 @@ public class DeploymentRolloutTests : WorkloadTestBase
         Assert.Equal(("False", $"ReplicaSet \"{Text(set, "metadata", "name")}\" has timed out progressing."),
             (Text(Condition(stuck, "Progressing"), "status"), Text(Condition(stuck, "Progressing"), "message")));
         Assert.Equal(("False", "MinimumReplicasUnavailable"), (Text(Condition(stuck, "Available"), "status"), Text(Condition(stuck, "Available"), "reason")));
-        Assert.Equal(1, Number(stuck, "status", "unavailableReplicas"));
+        // Rarely (about 1 run in 30 of this class under load) the status lacks it; the objects say why when it does.
+        Assert.True(Number(stuck, "status", "unavailableReplicas") == 1, $"unavailableReplicas 1 in {stuck.ToJsonString()}\nReplicaSet: {set.ToJsonString()}");
         Assert.Equal(1, Number(stuck, "status", "updatedReplicas"));
         Assert.Null(stuck["status"]!["readyReplicas"]);
     }
