@@ -56,7 +56,7 @@ public sealed class ScheduleRunTests(ITestOutputHelper output)
         var ready = stuck.Status!.Conditions!.Single(c => c.Type == "Ready");
         Assert.Contains("Job default/nightly-29412000", ready.Message, StringComparison.Ordinal);
         Assert.Contains("no later run starts", ready.Message, StringComparison.Ordinal);
-        Assert.NotEmpty(await scenario.WarningsAsync("nightly", "RunStuck"));
+        await Eventually.TrueAsync(async () => (await scenario.WarningsAsync("nightly", "RunStuck")).Count > 0, "a RunStuck Warning Event about the Schedule");
 
         await scenario.Client.SendJsonAsync(HttpMethod.Delete, "/apis/batch/v1/namespaces/default/jobs/nightly-29412000?propagationPolicy=Background", null, "application/json", CancellationToken.None);
         await scenario.WaitForScheduleAsync("nightly", "True", "Scheduled");

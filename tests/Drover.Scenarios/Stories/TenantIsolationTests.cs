@@ -54,7 +54,7 @@ public sealed class TenantIsolationTests(ITestOutputHelper output)
         await scenario.WaitForAgentAsync("after", "True", "Available");
         var squatter = await scenario.WaitForAgentAsync("squatter", "False", "NameConflict");
         Assert.Contains("does not control it", squatter.Status!.Conditions!.Single(c => c.Type == "Ready").Message, StringComparison.Ordinal);
-        Assert.NotEmpty(await scenario.WarningsAsync("squatter", "NameConflict"));
+        await Eventually.TrueAsync(async () => (await scenario.WarningsAsync("squatter", "NameConflict")).Count > 0, "a NameConflict Warning Event about the squatting Agent");
 
         await scenario.ResyncAndSettleAsync();
         for (var i = 0; i < foreign.Length; i++)
