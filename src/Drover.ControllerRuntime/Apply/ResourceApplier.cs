@@ -61,25 +61,14 @@ public sealed class ResourceApplier
     /// <summary>
     /// Applies <paramref name="desired"/> as a child controlled by <paramref name="owner"/>, unless an object of that name
     /// exists that the owner does not control (another owner's, or one nobody manages): then nothing is sent and the
-    /// result is <see cref="ApplyOutcome.Conflict"/>. <paramref name="live"/> comes from a cache that may hold only
-    /// managed objects, so an object it lacks is looked up once before it is created. An object no controller holds
-    /// that <paramref name="adopts"/> accepts is applied too (a child kept when its owner went, taken up by its successor).
-    /// <paramref name="uncached"/> is that lookup when the caller started it already (<see cref="ReadAsync{T}"/>), so
-    /// that several children of one owner are looked up at once rather than one after another.
-    /// </summary>
-    public async Task<OwnedApplyResult> ApplyOwnedAsync<T>(ResourceKind<T> kind, T desired, T? live, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken, Func<T, bool>? adopts = null, Task<T?>? uncached = null)
-        where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        ArgumentNullException.ThrowIfNull(kind);
-        ArgumentNullException.ThrowIfNull(desired);
-        ArgumentNullException.ThrowIfNull(owner);
-        return (await ApplyOwnedCoreAsync(kind, Desired(kind, desired), KeyOf(kind, desired), live, owner, adopts, uncached, cancellationToken)).Result;
-    }
-
-    /// <summary>
-    /// The apply above with the live object taken from <paramref name="cache"/>, read only when needed: once a version of the object was
-    /// found to be this owner's and to hold this very body, the cache keeps a mark saying so (<see cref="InformerCache{T}.SetMark"/>),
-    /// and until the object or the body changes a resync learns it from that mark instead of unpacking and comparing again.
+    /// result is <see cref="ApplyOutcome.Conflict"/>. <paramref name="cache"/> may hold only managed objects, so an object
+    /// it lacks is looked up once before it is created. An object no controller holds that <paramref name="adopts"/>
+    /// accepts is applied too (a child kept when its owner went, taken up by its successor). <paramref name="uncached"/>
+    /// is that lookup when the caller started it already (<see cref="ReadAsync{T}"/>), so that several children of one
+    /// owner are looked up at once rather than one after another.
+    /// Once a version of the object was found to be this owner's and to hold this very body, the cache keeps a mark
+    /// saying so (<see cref="InformerCache{T}.SetMark"/>), and until the object or the body changes a resync learns it
+    /// from that mark instead of unpacking and comparing again.
     /// </summary>
     public async Task<OwnedApplyResult> ApplyOwnedAsync<T>(ResourceKind<T> kind, T desired, InformerCache<T> cache, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken, Func<T, bool>? adopts = null, Task<T?>? uncached = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
