@@ -42,6 +42,15 @@ internal sealed class ApiRequestHandler
 
     public async Task HandleAsync(HttpContext context)
     {
+        // Recorded as the response starts, before the client can see it: whoever reads the log after an answer finds
+        // that request in it. A request that fails before answering is recorded when it ends.
+        var recorded = false;
+        context.Response.OnStarting(() =>
+        {
+            recorded = true;
+            RecordRequest(context);
+            return Task.CompletedTask;
+        });
         try
         {
             await DispatchAsync(context);
@@ -49,7 +58,10 @@ internal sealed class ApiRequestHandler
         finally
         {
             RequestLog?.Invoke(context.Request.Method, context.Request.Path + context.Request.QueryString, context.Response.StatusCode);
-            RecordRequest(context);
+            if (!recorded)
+            {
+                RecordRequest(context);
+            }
         }
     }
 
